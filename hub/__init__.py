@@ -1,0 +1,81 @@
+"""Hub: the sales-enablement content hub."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from hub import config as hub_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# one blueprint per area of the site; each module exposes `bp`
+BLUEPRINTS = (
+    "hub.main.views",
+    "hub.auth.views",
+    "hub.admin.views",
+    "hub.library.views",
+    "hub.taxonomy.views",
+    "hub.search.views",
+    "hub.shares.views",
+    "hub.viewer.views",
+    "hub.deals.views",
+    "hub.reports.views",
+    "hub.requests.views",
+    "hub.api.views",
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("HUB_INSTANCE_PATH") or None,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(hub_config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["HUB_MAX_UPLOAD_MB"] * 1024 * 1024
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["HUB_SECURE_COOKIES"]
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["HUB_SECURE_COOKIES"]
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+
+    from hub import database
+    from hub import errors
+    from hub import storage
+    from hub import templating
+    from hub.access import refuse_undeclared
+    from hub.auth.session import init_login
+    from hub.cli import register_commands
+    from hub.extensions import csrf
+    from hub.extensions import db
+    from hub.extensions import limiter
+    from hub.extensions import migrate
+
+    database.configure_engine(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", app.config["HUB_RATELIMIT_ENABLED"])
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["HUB_RATELIMIT_STORAGE_URI"])
+    limiter.init_app(app)
+    init_login(app)
+    storage.init_app(app)
+
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module_name).bp)
+
+    refuse_undeclared(app)
+    errors.register_error_handlers(app)
+    templating.init_app(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import PasswordField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+from hub.models import Role
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.REP.value)
+    team = StringField("Team", validators=[Optional(), Length(max=80)])
+    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=8, max=200)])
+
+
+class UserEditForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    team = StringField("Team", validators=[Optional(), Length(max=80)])
+    active = BooleanField("Active (can sign in)")
+    new_password = PasswordField(
+        "New password (leave empty to keep)", validators=[Optional(), Length(min=8, max=200)]
+    )

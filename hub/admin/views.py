@@ -1,0 +1,70 @@
+"""Admin area: users and roles."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from hub.access import role_required
+from hub.admin.forms import UserCreateForm
+from hub.admin.forms import UserEditForm
+from hub.auth import service
+from hub.extensions import db
+from hub.models import Role
+from hub.models import User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def users():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                form.email.data, form.name.data, form.password.data, Role(form.role.data), form.team.data
+            )
+        except service.AccountError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(f"Created {user.name} ({user.role.label}).", "success")
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        flash("Please correct the highlighted fields.", "danger")
+    all_users = db.session.scalars(select(User).order_by(User.role, User.name)).all()
+    return render_template("admin/users.html", users=all_users, form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    if not form.is_submitted():
+        form.role.data = user.role.value
+        form.active.data = user.is_active_account
+    if form.validate_on_submit():
+        try:
+            service.update_user(
+                user,
+                name=form.name.data,
+                role=Role(form.role.data),
+                team=form.team.data,
+                active=form.active.data,
+                acting=current_user,
+            )
+            if form.new_password.data:
+                service.set_password(user, form.new_password.data)
+        except service.AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(f"Saved {user.name}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/edit_user.html", user=user, form=form)

@@ -1,0 +1,24 @@
+"""flask-login wiring."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from hub.extensions import db
+from hub.extensions import login_manager
+from hub.models import User
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None

@@ -1,0 +1,78 @@
+"""Configuration: the HUB_* environment turned into Flask config, with instance-folder defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return HUB_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    from_env = os.environ.get("HUB_SECRET_KEY")
+    if from_env:
+        return from_env
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    # O_EXCL so two workers starting together agree on one key
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the config mapping; the environment is read here and nowhere else."""
+    instance = Path(instance_path)
+    default_db = f"sqlite:///{instance / 'hub.db'}"
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("HUB_DATABASE_URL") or default_db,
+        "HUB_STORAGE": os.environ.get("HUB_STORAGE") or str(instance / "files"),
+        "HUB_S3_ENDPOINT_URL": os.environ.get("HUB_S3_ENDPOINT_URL") or None,
+        "HUB_S3_REGION": os.environ.get("HUB_S3_REGION") or "us-east-1",
+        "HUB_INDEX_DIR": os.environ.get("HUB_INDEX_DIR") or str(instance / "index"),
+        "HUB_CACHE_DIR": os.environ.get("HUB_CACHE_DIR") or str(instance / "cache"),
+        "HUB_MAX_UPLOAD_MB": _int("HUB_MAX_UPLOAD_MB", 100),
+        "HUB_SHARE_DEFAULT_DAYS": _int("HUB_SHARE_DEFAULT_DAYS", 30),
+        "HUB_EXPIRY_WARNING_DAYS": _int("HUB_EXPIRY_WARNING_DAYS", 30),
+        # search ranking: how much proven performance moves an asset up (0 = plain relevance)
+        "HUB_RANK_PERFORMANCE_WEIGHT": _float("HUB_RANK_PERFORMANCE_WEIGHT", 0.5),
+        "HUB_RANK_MIN_DEALS": _int("HUB_RANK_MIN_DEALS", 5),
+        "HUB_RATELIMIT_ENABLED": _bool("HUB_RATELIMIT_ENABLED", True),
+        "HUB_RATELIMIT_STORAGE_URI": os.environ.get("HUB_RATELIMIT_STORAGE_URI") or "memory://",
+        "HUB_SECURE_COOKIES": _bool("HUB_SECURE_COOKIES", False),
+        "HUB_PUBLIC_URL": (os.environ.get("HUB_PUBLIC_URL") or "").rstrip("/") or None,
+    }

@@ -1,0 +1,72 @@
+"""Error pages and JSON errors; nothing reaches the user as a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+
+from hub.extensions import db
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please sign in to continue.",
+    403: "You do not have access to this page.",
+    404: "We could not find that page.",
+    405: "That action is not allowed here.",
+    410: "This link is no longer available.",
+    413: "That file is too large.",
+    429: "Too many requests. Please wait a moment and try again.",
+    500: "Something went wrong on our side. Nothing you entered was lost; please try again.",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(status: int, message: str | None = None, **extra):
+    """One shape for every error: JSON for API clients, an HTML page for browsers."""
+    message = message or MESSAGES.get(status, "Error")
+    if wants_json():
+        body = {"error": {"status": status, "message": message, **extra}}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return error_response(
+            400, "Your form session expired or was not valid. Go back, reload the page and try again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        message = exc.description if status not in MESSAGES or _custom(exc) else None
+        if status == 413:
+            limit = app.config.get("HUB_MAX_UPLOAD_MB")
+            message = f"That upload is too large. The limit is {limit} MB per request."
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def _unhandled(exc: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500)
+
+
+def _custom(exc: HTTPException) -> bool:
+    """True when a view passed its own description to abort()."""
+    default = type(exc).description
+    return bool(exc.description) and exc.description != default and not isinstance(exc, InternalServerError)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import render_template
+
+from hub.access import role_required
+
+bp = Blueprint("shares", __name__)
+
+
+@bp.route("/shares")
+@role_required()
+def index():
+    return render_template("placeholder.html", title="Shares")

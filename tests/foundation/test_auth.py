@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import pytest
+
+from hub.models import Role
+from tests.conftest import PASSWORD
+from tests.conftest import login
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("rep", "/search"), ("marketer", "/library"), ("admin", "/admin/users")],
+)
+def test_login_lands_each_role_on_its_home(client, users, role, landing):
+    response = login(client, users[role].email)
+    assert response.status_code == 302
+    home = client.get("/")
+    assert home.status_code == 302
+    assert home.headers["Location"].endswith(landing)
+    assert client.get(landing).status_code == 200
+
+
+def test_login_page_shows_form(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "Sign in to Hub" in page
+    assert 'name="password"' in page
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("rep@example.com", "wrong-password"),
+        ("nobody@example.com", PASSWORD),
+        ("REP@EXAMPLE.COM", "wrong-password"),
+    ],
+)
+def test_bad_login_says_nothing_about_which_half_was_wrong(client, users, email, password):
+    response = login(client, email, password)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert "Wrong email or password." in body
+    assert "no such user" not in body.lower()
+    assert client.get("/search").status_code == 302
+
+
+def test_empty_login_form_is_rejected_with_field_messages(client, users):
+    response = client.post("/login", data={"email": "", "password": ""})
+    assert response.status_code == 200
+    assert "This field is required." in response.get_data(as_text=True)
+
+
+def test_email_is_case_insensitive(client, users):
+    assert login(client, "Rep@Example.com").status_code == 302
+
+
+def test_logout_ends_the_session(rep_client):
+    assert rep_client.get("/search").status_code == 200
+    response = rep_client.post("/logout")
+    assert response.status_code == 302
+    assert rep_client.get("/search").status_code == 302
+
+
+def test_logout_needs_post(rep_client):
+    assert rep_client.get("/logout").status_code == 405
+
+
+def test_inactive_user_cannot_log_in(client, users):
+    from hub.extensions import db
+
+    users["rep"].is_active_account = False
+    db.session.commit()
+    assert login(client, users["rep"].email).status_code == 401
+
+
+def test_passwords_are_hashed(users):
+    assert PASSWORD not in users["rep"].password_hash
+    assert users["rep"].password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_login_redirects_only_to_local_paths(client, users):
+    response = client.post(
+        "/login?next=https://evil.example/x", data={"email": users["rep"].email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"
+    client.post("/logout")
+    response = client.post("/login?next=/deals", data={"email": users["rep"].email, "password": PASSWORD})
+    assert response.headers["Location"] == "/deals"
+
+
+def test_admin_creates_user_and_sets_role(admin_client, client):
+    response = admin_client.post(
+        "/admin/users",
+        data={
+            "email": "new.rep@example.com",
+            "name": "New Rep",
+            "role": "marketer",
+            "password": "longenough1",
+        },
+    )
+    assert response.status_code == 302
+    page = admin_client.get("/admin/users").get_data(as_text=True)
+    assert "new.rep@example.com" in page
+    assert login(client, "new.rep@example.com", "longenough1").status_code == 302
+    assert client.get("/").headers["Location"].endswith("/library")
+
+
+def test_admin_create_user_rejects_duplicates_and_short_passwords(admin_client, users):
+    dup = admin_client.post(
+        "/admin/users",
+        data={"email": users["rep"].email, "name": "X", "role": "rep", "password": "longenough1"},
+    )
+    assert "already exists" in dup.get_data(as_text=True)
+    short = admin_client.post(
+        "/admin/users", data={"email": "s@example.com", "name": "S", "role": "rep", "password": "short"}
+    )
+    assert "Field must be between 8 and 200 characters long." in short.get_data(as_text=True)
+
+
+def test_admin_changes_role(admin_client, users):
+    rep = users["rep"]
+    response = admin_client.post(
+        f"/admin/users/{rep.id}", data={"name": rep.name, "role": "marketer", "team": "EMEA", "active": "y"}
+    )
+    assert response.status_code == 302
+    from hub.extensions import db
+
+    db.session.refresh(rep)
+    assert rep.role == Role.MARKETER
+    assert rep.team == "EMEA"
+
+
+def test_admin_cannot_demote_themselves(admin_client, users):
+    admin = users["admin"]
+    response = admin_client.post(
+        f"/admin/users/{admin.id}", data={"name": admin.name, "role": "rep", "active": "y"}
+    )
+    assert "cannot remove your own admin role" in response.get_data(as_text=True)
+
+
+def test_change_own_password(rep_client, client, users):
+    bad = rep_client.post(
+        "/profile",
+        data={"current_password": "nope", "new_password": "newpassword1", "confirm": "newpassword1"},
+    )
+    assert "current password is not correct" in bad.get_data(as_text=True)
+    ok = rep_client.post(
+        "/profile",
+        data={"current_password": PASSWORD, "new_password": "newpassword1", "confirm": "newpassword1"},
+    )
+    assert ok.status_code == 302
+    assert login(client, users["rep"].email, "newpassword1").status_code == 302
+
+
+def test_create_user_command(runner, app):
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "boss@example.com",
+            "--name",
+            "Boss",
+            "--role",
+            "admin",
+            "--password",
+            "s3cret-pass",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created admin boss@example.com" in result.output
+    again = runner.invoke(
+        args=["create-user", "--email", "boss@example.com", "--name", "Boss", "--password", "s3cret-pass"]
+    )
+    assert again.exit_code != 0
+    assert "already exists" in again.output
+
+
+def test_csrf_is_enforced_on_forms(app_config, instance_path, monkeypatch, users):
+    from hub import create_app
+
+    app_config["WTF_CSRF_ENABLED"] = True
+    monkeypatch.setenv("HUB_INSTANCE_PATH", str(instance_path))
+    app = create_app(app_config)
+    client = app.test_client()
+    response = client.post("/login", data={"email": users["rep"].email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "form session expired" in response.get_data(as_text=True)
