@@ -151,3 +151,9 @@ def marketer_client(app, users):
 @pytest.fixture
 def rep_client(app, users):
     return _logged_in(app, users, "rep")
+
+
+from tests.browser import browser_context  # noqa: E402,F401
+from tests.browser import chromium  # noqa: E402,F401
+from tests.browser import live_server  # noqa: E402,F401
+from tests.browser import page  # noqa: E402,F401
