@@ -26,6 +26,8 @@ BLUEPRINTS = (
     "hub.reports.views",
     "hub.requests.views",
     "hub.api.views",
+    "hub.health.views",
+    "hub.maintenance.views",
 )
 
 
@@ -51,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from hub import database
     from hub import errors
+    from hub import security
     from hub import storage
     from hub import templating
     from hub.access import refuse_undeclared
@@ -74,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
 
+    security.init_app(app)
     refuse_undeclared(app)
     errors.register_error_handlers(app)
     templating.init_app(app)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask import has_request_context
+from flask import request
+
 from hub.extensions import db
 from hub.models import AuditEntry
 
@@ -22,7 +25,14 @@ def log(
         target_type=target_type,
         target_id=None if target_id is None else str(target_id),
         detail=(detail or None) and detail[:4000],
-        ip_address=ip_address,
+        ip_address=ip_address or _client_address(),
     )
     db.session.add(entry)
     return entry
+
+
+def _client_address() -> str | None:
+    """The caller's address when a web request made the change (after ProxyFix, the real client)."""
+    if not has_request_context():
+        return None
+    return (request.remote_addr or "")[:64] or None

@@ -71,8 +71,24 @@ def from_environment(instance_path: str) -> dict:
         # search ranking: how much proven performance moves an asset up (0 = plain relevance)
         "HUB_RANK_PERFORMANCE_WEIGHT": _float("HUB_RANK_PERFORMANCE_WEIGHT", 0.5),
         "HUB_RANK_MIN_DEALS": _int("HUB_RANK_MIN_DEALS", 5),
+        # share of the performance score that comes from usage (the rest from win rate)
+        "HUB_RANK_USAGE_SHARE": _float("HUB_RANK_USAGE_SHARE", 0.3),
+        "HUB_RANK_USAGE_DAYS": _int("HUB_RANK_USAGE_DAYS", 180),
+        # how many of the most relevant hits the performance blend may reorder
+        "HUB_RANK_DEPTH": _int("HUB_RANK_DEPTH", 200),
+        "HUB_RANK_STATS_TTL": _int("HUB_RANK_STATS_TTL", 60),
+        "HUB_INDEX_LOCK_TIMEOUT": _float("HUB_INDEX_LOCK_TIMEOUT", 10.0),
+        # characters of each document's text kept in the index for result snippets
+        "HUB_SEARCH_EXCERPT_CHARS": _int("HUB_SEARCH_EXCERPT_CHARS", 20000),
         "HUB_RATELIMIT_ENABLED": _bool("HUB_RATELIMIT_ENABLED", True),
         "HUB_RATELIMIT_STORAGE_URI": os.environ.get("HUB_RATELIMIT_STORAGE_URI") or "memory://",
+        # share viewer: a ceiling per client address over every viewer route, and a budget for beacons
+        # per address and link (a page sends one every few seconds while it is open)
+        "HUB_RATELIMIT_SHARE": os.environ.get("HUB_RATELIMIT_SHARE") or "600/minute",
+        "HUB_RATELIMIT_BEACON": os.environ.get("HUB_RATELIMIT_BEACON") or "120/minute",
+        "HUB_RATELIMIT_SHARE_FORM": os.environ.get("HUB_RATELIMIT_SHARE_FORM") or "30/minute",
+        # how many reverse proxies in front of Hub to trust for X-Forwarded-For/-Proto/-Host/-Prefix
+        "HUB_PROXY_FIX": _int("HUB_PROXY_FIX", 0),
         "HUB_SECURE_COOKIES": _bool("HUB_SECURE_COOKIES", False),
         "HUB_PUBLIC_URL": (os.environ.get("HUB_PUBLIC_URL") or "").rstrip("/") or None,
     }

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask
 from flask import jsonify
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
@@ -11,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 
 from hub.extensions import db
+from hub.extensions import limiter
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -57,6 +62,8 @@ def register_error_handlers(app: Flask) -> None:
         if status == 413:
             limit = app.config.get("HUB_MAX_UPLOAD_MB")
             message = f"That upload is too large. The limit is {limit} MB per request."
+        if status == 429:
+            return _too_many(exc)
         return error_response(status, message)
 
     @app.errorhandler(Exception)
@@ -64,6 +71,31 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500)
+
+
+def _too_many(exc: HTTPException):
+    """429 with how long to wait, as a page for browsers and JSON for scripts."""
+    wait = retry_after_seconds()
+    message = (
+        "Too many requests from your connection in a short time. "
+        f"Please wait {wait} second{'s' if wait != 1 else ''} and try again."
+    )
+    if wants_json():
+        response = make_response(error_response(429, message, retry_after=wait))
+    else:
+        again = request.url if request.method == "GET" else None
+        page = render_template("errors/429.html", status=429, message=message, wait=wait, again=again)
+        response = make_response(page, 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit that was hit resets (at least 1)."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, int(math.ceil(current.reset_at - time.time())))
 
 
 def _custom(exc: HTTPException) -> bool:

@@ -29,9 +29,12 @@ def make_pdf(title: str, pages: Sequence[str]) -> bytes:
             pdf.ln(4)
         pdf.set_font("Helvetica", size=11)
         pdf.multi_cell(0, 6, _latin1(body))
+        # the footer sits inside the bottom margin; without this it would start a new page
+        pdf.set_auto_page_break(auto=False)
         pdf.set_y(-15)
         pdf.set_font("Helvetica", "I", 8)
         pdf.cell(0, 10, f"Page {number}", align="C")
+        pdf.set_auto_page_break(auto=True, margin=15)
     return bytes(pdf.output())
 
 

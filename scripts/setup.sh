@@ -5,7 +5,13 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating virtual environment in .venv"
-  "$PYTHON" -m venv .venv
+  if ! "$PYTHON" -m venv .venv 2>/dev/null; then
+    # Debian's python3 ships without ensurepip unless python3-venv is installed
+    rm -rf .venv
+    "$PYTHON" -m pip install --quiet --user virtualenv 2>/dev/null \
+      || "$PYTHON" -m pip install --quiet --user --break-system-packages virtualenv
+    "$PYTHON" -m virtualenv --quiet .venv
+  fi
 fi
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
+from wtforms import DateField
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms import SelectField
@@ -10,6 +11,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from hub.models import Role
 
@@ -32,3 +34,19 @@ class UserEditForm(FlaskForm):
     new_password = PasswordField(
         "New password (leave empty to keep)", validators=[Optional(), Length(min=8, max=200)]
     )
+
+
+class AuditFilterForm(FlaskForm):
+    """GET filters for the audit log (no CSRF token: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    user = SelectField("User", choices=[], validators=[Optional()])
+    action = SelectField("Action", choices=[], validators=[Optional()])
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
+
+    def validate_end(self, field) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("The end date is before the start date.")

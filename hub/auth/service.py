@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from hub import audit
 from hub.extensions import db
 from hub.models import Role
 from hub.models import User
@@ -54,7 +55,9 @@ def validate_password(password: str) -> None:
         raise AccountError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
 
 
-def create_user(email: str, name: str, password: str, role: Role, team: str | None = None) -> User:
+def create_user(
+    email: str, name: str, password: str, role: Role, team: str | None = None, *, acting: User | None = None
+) -> User:
     email = normalize_email(email)
     if not email or "@" not in email:
         raise AccountError("Enter a valid email address.")
@@ -66,6 +69,14 @@ def create_user(email: str, name: str, password: str, role: Role, team: str | No
     user = User(email=email, name=name.strip(), role=role, team=(team or "").strip() or None)
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    audit.log(
+        "user.create",
+        user_id=acting.id if acting else None,
+        target_type="user",
+        target_id=user.id,
+        detail=f"{user.email} as {role.value}",
+    )
     db.session.commit()
     return user
 
@@ -75,15 +86,29 @@ def update_user(user: User, *, name: str, role: Role, team: str | None, active: 
         raise AccountError("You cannot remove your own admin role or deactivate yourself.")
     if not (name or "").strip():
         raise AccountError("Enter a name.")
+    changes = []
+    if user.role != role:
+        changes.append(("user.role_change", f"{user.email}: {user.role.value} -> {role.value}"))
+    if user.is_active_account != active:
+        action = "user.reactivate" if active else "user.deactivate"
+        changes.append((action, user.email))
+    new_team = (team or "").strip() or None
+    if user.name != name.strip() or user.team != new_team:
+        changes.append(("user.update", f"{user.email}: name {name.strip()!r}, team {new_team or '-'}"))
     user.name = name.strip()
     user.role = role
-    user.team = (team or "").strip() or None
+    user.team = new_team
     user.is_active_account = active
+    for action, detail in changes:
+        audit.log(action, user_id=acting.id, target_type="user", target_id=user.id, detail=detail)
     db.session.commit()
     return user
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(user: User, password: str, *, acting: User | None = None) -> None:
     validate_password(password)
     user.set_password(password)
+    if acting is not None:
+        action = "user.password_change" if acting.id == user.id else "user.password_reset"
+        audit.log(action, user_id=acting.id, target_type="user", target_id=user.id, detail=user.email)
     db.session.commit()

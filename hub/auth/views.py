@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -16,10 +17,15 @@ from flask_login import logout_user
 
 from hub.access import public
 from hub.access import role_required
+from hub.api import tokens as api_tokens
+from hub.api.forms import ApiTokenForm
+from hub.api.forms import RevokeTokenForm
 from hub.auth import service
 from hub.auth.forms import ChangePasswordForm
 from hub.auth.forms import LoginForm
+from hub.extensions import db
 from hub.extensions import limiter
+from hub.models import ApiToken
 
 bp = Blueprint("auth", __name__)
 
@@ -74,4 +80,49 @@ def profile():
             else:
                 flash("Password changed.", "success")
                 return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return _render_profile(form=form)
+
+
+def _render_profile(*, form=None, token_form=None, new_token: str | None = None, status: int = 200):
+    return (
+        render_template(
+            "auth/profile.html",
+            form=form or ChangePasswordForm(formdata=None),
+            token_form=token_form or ApiTokenForm(formdata=None),
+            revoke_form=RevokeTokenForm(formdata=None),
+            api_tokens=api_tokens.tokens_for(current_user),
+            new_token=new_token,
+        ),
+        status,
+        # a page showing a new token must not be kept in any cache
+        {"Cache-Control": "no-store"} if new_token else {},
+    )
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@role_required()
+def create_token():
+    token_form = ApiTokenForm()
+    if not token_form.validate_on_submit():
+        return _render_profile(token_form=token_form, status=400)
+    try:
+        _token, raw = api_tokens.create_token(
+            current_user, token_form.name.data, ip_address=request.remote_addr
+        )
+    except api_tokens.TokenError as exc:
+        token_form.name.errors.append(str(exc))
+        return _render_profile(token_form=token_form, status=422)
+    # the raw token is rendered once, never stored and never put in the session cookie
+    return _render_profile(new_token=raw)
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required()
+def revoke_token(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    if RevokeTokenForm().validate_on_submit():
+        api_tokens.revoke_token(token, acting=current_user, ip_address=request.remote_addr)
+        flash(f"Revoked the token “{token.name}”. Tools using it can no longer call the API.", "success")
+    return redirect(url_for("auth.profile"))

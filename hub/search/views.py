@@ -1,14 +1,119 @@
+"""The search page, its live-results fragment, result clicks, and "for this deal" recommendations."""
+
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from flask import Blueprint
+from flask import redirect
 from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
 
 from hub.access import role_required
+from hub.extensions import db
+from hub.models import Asset
+from hub.search import service
+from hub.search.cli import register_commands
+from hub.search.forms import SearchForm
+from hub.search.recommend import recommend_for
 
-bp = Blueprint("search", __name__)
+bp = Blueprint("search", __name__, cli_group=None)
+register_commands(bp)
+PER_PAGE = 20
+_SEARCH_ID = re.compile(r"^[0-9a-f]{32}$")
+_FACET_ARGS = {"personas": "persona", "stages": "stage", "type": "type"}
+
+
+def _base_args(params: service.SearchParams, deal_id: int | None) -> dict:
+    args: dict = {
+        "q": params.text or None,
+        "persona": list(params.personas),
+        "stage": list(params.stages),
+        "type": list(params.types),
+        "sort": params.sort if params.sort != "best" else None,
+        "archived": "y" if params.include_archived else None,
+        "expired": "y" if params.include_expired else None,
+        "deal": deal_id,
+    }
+    return {key: value for key, value in args.items() if value not in (None, [], "")}
+
+
+class Links:
+    """URLs for the page's one-click changes: facet toggles, sorts, pages, corrected spelling, result clicks."""
+
+    def __init__(self, args: dict, outcome: service.SearchOutcome):
+        self.args = args
+        self.base = url_for("search.index")
+        self.click_base = url_for("search.click")
+        self.outcome = outcome
+
+    def url(self, **changes) -> str:
+        args = {**self.args, **changes}
+        query = urlencode({k: v for k, v in args.items() if v not in (None, [], "")}, doseq=True)
+        return f"{self.base}?{query}" if query else self.base
+
+    def click(self, asset_id: int) -> str:
+        args = {"sid": self.outcome.search_id, "asset_id": asset_id}
+        if not self.outcome.recorded and self.outcome.params.text:
+            # a live result clicked before its search was recorded: the click records it
+            args["q"] = self.outcome.params.text
+        return f"{self.click_base}?{urlencode(args)}"
+
+    def facet(self, fieldname: str, value: str) -> str:
+        name = _FACET_ARGS[fieldname]
+        current = list(self.args.get(name, []))
+        chosen = [v for v in current if v != value] if value in current else [*current, value]
+        return self.url(**{name: chosen})
+
+    def clear(self, fieldname: str) -> str:
+        return self.url(**{_FACET_ARGS[fieldname]: []})
+
+    def sort(self, key: str) -> str:
+        return self.url(sort=None if key == "best" else key)
+
+    def page(self, number: int) -> str:
+        return self.url(page=number if number > 1 else None)
+
+    def spelled(self, text: str) -> str:
+        return self.url(q=text)
 
 
 @bp.route("/search")
 @role_required()
 def index():
-    return render_template("placeholder.html", title="Search")
+    form = SearchForm(request.args)
+    params = form.params(PER_PAGE)
+    # keystroke requests from the page script carry live=1 and are not recorded; settled ones are
+    live = request.args.get("live") == "1"
+    outcome = service.search(current_user, params, record=not live)
+    deal_id = form.deal_id()
+    links = Links(_base_args(params, deal_id), outcome)
+    context = {"form": form, "outcome": outcome, "links": links, "params": params}
+    if request.args.get("fragment") == "1":
+        return render_template("search/_results.html", **context)
+    deal = service.deal_for(current_user, deal_id)
+    recommendations = recommend_for(deal.persona_id, deal.stage_id) if deal is not None else []
+    return render_template(
+        "search/index.html",
+        deals=service.deals_for(current_user),
+        deal=deal,
+        deal_missing=deal_id is not None and deal is None,
+        recommendations=recommendations,
+        **context,
+    )
+
+
+@bp.route("/search/click")
+@role_required()
+def click():
+    asset_id = request.args.get("asset_id", type=int)
+    asset = db.get_or_404(Asset, asset_id) if asset_id else None
+    if asset is None:
+        return redirect(url_for("search.index"))
+    search_id = request.args.get("sid", "")
+    if _SEARCH_ID.match(search_id):
+        service.record_click(current_user, search_id, asset, request.args.get("q"))
+    return redirect(url_for("library.asset", asset_id=asset.id))

@@ -1,14 +1,306 @@
+"""The public viewer at /s/<token>: no account, only the share's own assets, every open tracked."""
+
 from __future__ import annotations
 
-from flask import Blueprint
-from flask import abort
+import io
 
+import filetype
+from flask import Blueprint
+from flask import Response
+from flask import after_this_request
+from flask import current_app
+from flask import jsonify
+from flask import make_response
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_login import current_user
+
+from hub import preview
 from hub.access import public
+from hub.extensions import csrf
+from hub.models import Asset
+from hub.models import ShareLink
+from hub.models import ShareVisit
+from hub.viewer import content
+from hub.viewer import service
+from hub.viewer.beacon import MAX_BODY_BYTES
+from hub.viewer.beacon import BeaconError
+from hub.viewer.beacon import parse_beacon
+from hub.viewer.forms import EmailGateForm
 
 bp = Blueprint("viewer", __name__)
+
+VISIT_COOKIE = "hub_visit"
+VISIT_COOKIE_DAYS = 365
+SLIDE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+@bp.after_request
+def _private_headers(response: Response) -> Response:
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/s/<token>")
 @public
 def view(token: str):
-    abort(404)
+    share, refusal = _resolve(token)
+    if refusal:
+        return refusal
+    visit = _visit(share, token)
+    gate = _gate(share, visit, url_for("viewer.view", token=token))
+    if gate:
+        return gate
+    assets = service.available_assets(share)
+    if len(assets) == 1:
+        return _show(share, visit, assets[0])
+    if visit is not None:
+        service.record_open(share, visit, None)
+    return render_template("viewer/room.html", share=share, assets=assets, token=token)
+
+
+@bp.route("/s/<token>/a/<int:asset_id>")
+@public
+def asset(token: str, asset_id: int):
+    share, refusal = _resolve(token)
+    if refusal:
+        return refusal
+    item = service.shared_asset(share, asset_id)
+    if item is None:
+        return _message(404, "Not part of this share", "This document is not part of the link you opened.")
+    visit = _visit(share, token)
+    gate = _gate(share, visit, url_for("viewer.asset", token=token, asset_id=asset_id))
+    if gate:
+        return gate
+    return _show(share, visit, item)
+
+
+@bp.route("/s/<token>/email", methods=["POST"])
+@public
+@csrf.exempt
+def email_gate(token: str):
+    # exempt from the site-wide check, which insists on a Referer header this no-referrer page never
+    # sends over HTTPS; the form still validates its own CSRF token
+    share, refusal = _resolve(token)
+    if refusal:
+        return refusal
+    form = EmailGateForm()
+    target = _safe_next(token, form.next.data)
+    if not form.validate_on_submit():
+        return render_template("viewer/gate.html", share=share, form=form, token=token), 400
+    visit = _visit(share, token, force=True)
+    service.set_viewer_email(visit, form.email.data)
+    return redirect(target)
+
+
+@bp.route("/s/<token>/a/<int:asset_id>/pages/<int:page>.png")
+@public
+def page_image(token: str, asset_id: int, page: int):
+    share, item, refusal = _resource(token, asset_id)
+    if refusal:
+        return refusal
+    if not 1 <= page <= content.page_total(item):
+        return _message(404, "No such page", "This page does not exist.")
+    try:
+        png = content.page_png(item, page)
+    except preview.PreviewUnavailable:
+        return _message(404, "Page unavailable", "This page cannot be shown.")
+    response = make_response(png)
+    response.mimetype = "image/png"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/s/<token>/a/<int:asset_id>/slides/<int:slide>/<int:index>")
+@public
+def slide_image(token: str, asset_id: int, slide: int, index: int):
+    share, item, refusal = _resource(token, asset_id)
+    if refusal:
+        return refusal
+    slides = content.slides_of(item.current_version) if content.kind_of(item) == "pptx" else []
+    if not 1 <= slide <= len(slides) or not 0 <= index < len(slides[slide - 1].images):
+        return _message(404, "No such picture", "This picture does not exist.")
+    data = slides[slide - 1].images[index]
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in SLIDE_IMAGE_TYPES:
+        return _message(404, "Picture unavailable", "This picture cannot be shown.")
+    response = make_response(data)
+    response.mimetype = kind.mime
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/s/<token>/a/<int:asset_id>/download")
+@public
+def download(token: str, asset_id: int):
+    share, item, refusal = _resource(token, asset_id)
+    if refusal:
+        return refusal
+    version = item.current_version
+    if not share.allow_download or version is None:
+        return _message(403, "Download not offered", "The sender did not offer this document for download.")
+    if not current_user.is_authenticated:
+        service.record_download(share, _visit(share, token), item)
+    response = send_file(
+        io.BytesIO(content.read_bytes(version)),
+        mimetype=version.mime_type,
+        as_attachment=True,
+        download_name=version.filename,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/s/<token>/beacon", methods=["POST"])
+@public
+@csrf.exempt
+def beacon(token: str):
+    # public and CSRF-exempt: navigator.sendBeacon cannot carry a token; everything is validated here
+    share = service.find_share(token)
+    if share is None:
+        return _json_error(404, "unknown link")
+    if not share.is_live():
+        return _json_error(410, "link no longer available")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return _json_error(413, "beacon too large")
+    try:
+        report = parse_beacon(request.stream.read(MAX_BODY_BYTES + 1))
+    except BeaconError as exc:
+        return _json_error(400, str(exc))
+    item = service.shared_asset(share, report.asset_id)
+    if item is None:
+        return _json_error(400, "asset not in this share")
+    visit = service.find_visit(share, request.cookies.get(VISIT_COOKIE))
+    if visit is None:
+        return _json_error(400, "no visit; open the link first")
+    if share.require_email and not visit.viewer_email:
+        return _json_error(403, "email required")
+    try:
+        service.record_page_times(visit, item, report.pages, content.page_total(item))
+    except service.BeaconRejected as exc:
+        return _json_error(400, str(exc))
+    return "", 204
+
+
+def _resolve(token: str) -> tuple[ShareLink | None, Response | None]:
+    share = service.find_share(token)
+    if share is None:
+        return None, _message(
+            404, "Link not found", "This link does not exist. Check that you copied the whole address."
+        )
+    if share.is_revoked:
+        return share, _gone(share, "This link has been withdrawn by the sender.")
+    if share.is_expired():
+        return share, _gone(share, "This link has expired.")
+    if not service.available_assets(share):
+        return share, _gone(share, "The documents behind this link are no longer available.")
+    return share, None
+
+
+def _resource(token: str, asset_id: int) -> tuple[ShareLink | None, Asset | None, Response | None]:
+    """A sub-resource (page, picture, download): live link, asset in the share, email gate passed."""
+    share, refusal = _resolve(token)
+    if refusal:
+        return share, None, refusal
+    item = service.shared_asset(share, asset_id)
+    if item is None:
+        return share, None, _message(404, "Not part of this share", "This document is not part of this link.")
+    if share.require_email and not current_user.is_authenticated:
+        visit = service.find_visit(share, request.cookies.get(VISIT_COOKIE))
+        if visit is None or not visit.viewer_email:
+            return share, None, _message(403, "Email required", "Open the link and enter your email first.")
+    return share, item, None
+
+
+def _visit(share: ShareLink, token: str, force: bool = False) -> ShareVisit | None:
+    """This browser's visit, started (with its cookie) on first sight.
+
+    Link previewers get none, and neither do signed-in Hub users checking a link (their views are
+    not prospect engagement).
+    """
+    if current_user.is_authenticated and not force:
+        return None
+    visit = service.find_visit(share, request.cookies.get(VISIT_COOKIE))
+    if visit is not None:
+        return visit
+    user_agent = request.headers.get("User-Agent")
+    if service.is_bot(user_agent) and not force:
+        return None
+    key = service.new_visitor_key()
+    visit = service.start_visit(share, key, user_agent)
+
+    @after_this_request
+    def _set_cookie(response: Response) -> Response:
+        response.set_cookie(
+            VISIT_COOKIE,
+            key,
+            max_age=VISIT_COOKIE_DAYS * 86400,
+            path=url_for("viewer.view", token=token),
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["HUB_SECURE_COOKIES"],
+        )
+        return response
+
+    return visit
+
+
+def _gate(share: ShareLink, visit: ShareVisit | None, target: str) -> str | None:
+    if not share.require_email or current_user.is_authenticated:
+        return None
+    if visit is not None and visit.viewer_email:
+        return None
+    form = EmailGateForm(formdata=None, next=target)
+    return render_template("viewer/gate.html", share=share, form=form, token=share.token)
+
+
+def _show(share: ShareLink, visit: ShareVisit | None, item: Asset):
+    if item.is_link:
+        if not item.link_url.lower().startswith(("https://", "http://")):
+            return _message(404, "Link unavailable", "This link cannot be opened.")
+        if visit is not None:
+            service.record_open(share, visit, item)
+        return redirect(item.link_url)
+    shown = content.build_view(item)
+    if visit is not None:
+        service.record_open(share, visit, item)
+    return render_template(
+        "viewer/asset.html",
+        share=share,
+        asset=item,
+        shown=shown,
+        token=share.token,
+        assets=service.available_assets(share),
+        baseline={str(page): seconds for page, seconds in service.page_seconds(visit, item).items()},
+        tracked=visit is not None,
+        preview=current_user.is_authenticated,
+    )
+
+
+def _safe_next(token: str, target: str | None) -> str:
+    home = url_for("viewer.view", token=token)
+    if target and (target == home or target.startswith(home + "/")) and "//" not in target:
+        return target
+    return home
+
+
+def _gone(share: ShareLink, message: str) -> Response:
+    return _message(410, "Link no longer available", message, share=share)
+
+
+def _message(status: int, heading: str, message: str, share: ShareLink | None = None) -> Response:
+    body = render_template(
+        "viewer/message.html", status=status, heading=heading, message=message, share=share
+    )
+    return make_response(body, status)
+
+
+def _json_error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify(error={"status": status, "message": message}), status

@@ -15,6 +15,7 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "viewer.view",
     "api.index",
+    "api.openapi",
 }
 PUBLIC_PREFIXES = ("viewer.", "health.")
 DUMMY_ARGS = {

@@ -72,9 +72,13 @@ def test_inactive_user_cannot_log_in(client, users):
     assert login(client, users["rep"].email).status_code == 401
 
 
-def test_passwords_are_hashed(users):
-    assert PASSWORD not in users["rep"].password_hash
-    assert users["rep"].password_hash.startswith(("scrypt:", "pbkdf2:"))
+def test_passwords_are_hashed_with_scrypt(app):
+    from hub.auth.service import create_user
+
+    user = create_user("hash@example.com", "Hash", PASSWORD, Role.REP)
+    assert PASSWORD not in user.password_hash
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password(PASSWORD)
 
 
 def test_login_redirects_only_to_local_paths(client, users):

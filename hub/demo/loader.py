@@ -1,0 +1,474 @@
+"""`flask --app hub demo`: load a realistic demo company so every page and report shows something."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
+
+from hub import index
+from hub.demo.catalog import ASSETS
+from hub.demo.catalog import PERSONAS
+from hub.demo.catalog import STAGES
+from hub.demo.catalog import TOPICS
+from hub.demo.catalog import DemoAsset
+from hub.extensions import db
+from hub.library import service as library
+from hub.models import Asset
+from hub.models import AssetType
+from hub.models import Base
+from hub.models import Blob
+from hub.models import ContentRequest
+from hub.models import Deal
+from hub.models import DealAsset
+from hub.models import DealAssetSource
+from hub.models import DealStatus
+from hub.models import EventKind
+from hub.models import Feedback
+from hub.models import PageView
+from hub.models import Persona
+from hub.models import RequestStatus
+from hub.models import Role
+from hub.models import ShareItem
+from hub.models import ShareLink
+from hub.models import ShareVisit
+from hub.models import Stage
+from hub.models import UsageEvent
+from hub.models import User
+from hub.models import token_digest
+from hub.models import utcnow
+from hub.samples import make_docx
+from hub.samples import make_pdf
+from hub.samples import make_pptx
+from hub.storage import blob_key
+from hub.storage import get_storage
+
+DEMO_PASSWORD = "hub-demo-2026"
+DEMO_USERS = [
+    ("admin@hub.demo", "Avery Admin", Role.ADMIN, None),
+    ("maya@hub.demo", "Maya Marketer", Role.MARKETER, "Marketing"),
+    ("rob@hub.demo", "Rob Rivera", Role.REP, "East"),
+    ("sara@hub.demo", "Sara Singh", Role.REP, "East"),
+    ("tom@hub.demo", "Tom Becker", Role.REP, "West"),
+    ("lena@hub.demo", "Lena Novak", Role.REP, "West"),
+]
+ACCOUNT_PARTS = (
+    [
+        "Apex",
+        "Birch",
+        "Cobalt",
+        "Delta",
+        "Ember",
+        "Fjord",
+        "Granite",
+        "Harbor",
+        "Iris",
+        "Juniper",
+        "Keystone",
+        "Lumen",
+        "Maple",
+        "Nimbus",
+        "Onyx",
+        "Pioneer",
+        "Quarry",
+        "Redwood",
+        "Summit",
+        "Tidal",
+        "Union",
+        "Vertex",
+    ],
+    [
+        "Foods",
+        "Health",
+        "Logistics",
+        "Energy",
+        "Retail",
+        "Manufacturing",
+        "Labs",
+        "Hotels",
+        "Media",
+        "Builders",
+    ],
+)
+CRM_STAGES = {
+    DealStatus.OPEN: ["Qualification", "Discovery", "Proposal", "Negotiation"],
+    DealStatus.WON: ["Closed Won"],
+    DealStatus.LOST: ["Closed Lost"],
+}
+QUERIES = [
+    "roi",
+    "roi guide",
+    "security",
+    "soc 2",
+    "sso",
+    "gdpr",
+    "pricing",
+    "case study",
+    "netsuite integration",
+    "battle card",
+    "objection handling",
+    "implementation plan",
+    "mobile app",
+    "receipt",
+    "cfo deck",
+    "supplier onboarding",
+    "contract renewal",
+    "month end close",
+    "business case",
+    "approval workflow",
+    "qbr template",
+    "referral",
+    "secuirty",
+    "implmentation",
+    "pricng",  # typos reps really make
+    "hipaa compliance",
+    "german translation",
+    "public sector pricing",
+    "competitor zylo",
+    "roi calculator spreadsheet",
+]
+ZERO_RESULT_QUERIES = {
+    "hipaa compliance",
+    "german translation",
+    "public sector pricing",
+    "competitor zylo",
+    "roi calculator spreadsheet",
+}
+
+Progress = Callable[[str], None]
+
+
+def has_data() -> bool:
+    return db.session.scalar(select(func.count()).select_from(User)) > 0
+
+
+def reset() -> None:
+    """Remove every row and every stored blob; the schema stays."""
+    storage = get_storage()
+    for sha in db.session.scalars(select(Blob.sha256)).all():
+        storage.delete(blob_key(sha))
+    db.session.execute(Asset.__table__.update().values(current_version_id=None))
+    for table in reversed(Base.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+    index.rebuild()
+
+
+def load(progress: Progress, seed: int = 2026) -> dict[str, int]:
+    rng = random.Random(seed)
+    today = utcnow().date()
+    users = _users(progress)
+    personas, stages = _taxonomy(progress)
+    assets = _assets(progress, rng, users, personas, stages, today)
+    deals = _deals(progress, rng, users, personas, stages, today)
+    uses = _deal_content(progress, rng, deals, assets, users)
+    shares = _shares(progress, rng, deals, assets)
+    events = _events(progress, rng, users, assets, deals, today)
+    _feedback_and_requests(progress, rng, users, assets, personas, stages)
+    db.session.commit()
+    return {
+        "users": len(users),
+        "assets": len(assets),
+        "deals": len(deals),
+        "deal_uses": uses,
+        "shares": shares,
+        "events": events,
+    }
+
+
+def _users(progress: Progress) -> list[User]:
+    progress("users")
+    users = []
+    for email, name, role, team in DEMO_USERS:
+        user = User(email=email, name=name, role=role, team=team)
+        user.set_password(DEMO_PASSWORD)
+        users.append(user)
+    db.session.add_all(users)
+    db.session.commit()
+    return users
+
+
+def _taxonomy(progress: Progress) -> tuple[dict[str, Persona], dict[str, Stage]]:
+    progress("personas and stages")
+    personas = {
+        name: Persona(name=name, description=desc, position=i) for i, (name, desc) in enumerate(PERSONAS)
+    }
+    stages = {name: Stage(name=name, description=desc, position=i) for i, (name, desc) in enumerate(STAGES)}
+    db.session.add_all([*personas.values(), *stages.values()])
+    db.session.commit()
+    return personas, stages
+
+
+def _paragraphs(rng: random.Random, item: DemoAsset, count: int) -> list[str]:
+    pool = [s for topic in item.topics for s in TOPICS[topic]]
+    rng.shuffle(pool)
+    chunks = [pool[i::count] for i in range(count)]
+    return [f"{item.summary} " + " ".join(chunk) for chunk in chunks if chunk]
+
+
+def _document(rng: random.Random, item: DemoAsset) -> tuple[bytes, str]:
+    slug = "".join(c if c.isalnum() else "-" for c in item.title.lower()).strip("-")[:60]
+    if item.kind == "pdf":
+        return make_pdf(item.title, _paragraphs(rng, item, rng.randint(2, 5))), f"{slug}.pdf"
+    if item.kind == "docx":
+        return make_docx(item.title, _paragraphs(rng, item, 4)), f"{slug}.docx"
+    if item.kind == "pptx":
+        bodies = _paragraphs(rng, item, rng.randint(4, 7))
+        slides = [(f"{item.title.split(':')[0]} ({n})", body) for n, body in enumerate(bodies, 1)]
+        return make_pptx(item.title, slides), f"{slug}.pptx"
+    text = f"{item.title}\n\n" + "\n\n".join(_paragraphs(rng, item, 3))
+    return text.encode(), f"{slug}.txt"
+
+
+def _assets(progress, rng, users, personas, stages, today) -> list[tuple[Asset, DemoAsset]]:
+    marketer = users[1]
+    assets = []
+    for n, item in enumerate(ASSETS, 1):
+        progress(f"asset {n}/{len(ASSETS)}: {item.title}")
+        common = dict(
+            title=item.title,
+            description=item.summary,
+            owner=marketer,
+            asset_type=AssetType(item.asset_type),
+            persona_ids=[personas[p].id for p in item.personas],
+            stage_ids=[stages[s].id for s in item.stages],
+            tags=list(item.tags),
+            expires_on=_expiry(rng, item, today),
+        )
+        if item.kind == "link":
+            asset = library.create_link_asset(url=item.url, created_by=marketer, **common)
+        else:
+            data, filename = _document(rng, item)
+            asset = library.create_file_asset(data=data, filename=filename, uploaded_by=marketer, **common)
+        assets.append((asset, item))
+    return assets
+
+
+def _expiry(rng: random.Random, item: DemoAsset, today: date) -> date | None:
+    if "2025" in item.title:
+        return today - timedelta(days=20)  # an outdated asset reps should no longer see
+    if "Pricing" in item.title or "Battle Card" in item.title:
+        return today + timedelta(days=rng.randint(5, 25))  # due for review soon
+    return None if rng.random() < 0.6 else today + timedelta(days=rng.randint(60, 365))
+
+
+def _deals(progress, rng, users, personas, stages, today) -> list[Deal]:
+    progress("150 deals")
+    reps = users[2:]
+    deals = []
+    for n in range(1, 151):
+        status = rng.choices([DealStatus.WON, DealStatus.LOST, DealStatus.OPEN], weights=[33, 32, 35])[0]
+        created = today - timedelta(days=rng.randint(20, 200))
+        closed = None
+        if status.is_closed:
+            closed = min(today - timedelta(days=1), created + timedelta(days=rng.randint(15, 120)))
+        account = f"{rng.choice(ACCOUNT_PARTS[0])} {rng.choice(ACCOUNT_PARTS[1])}"
+        deals.append(
+            Deal(
+                crm_id=f"006DEMO{n:05d}",
+                name=f"{account} – {rng.choice(['Spend Control', 'Procure-to-Pay', 'Expense Rollout', 'Enterprise Plan'])}",
+                account=account,
+                amount=Decimal(rng.randrange(8_000, 240_000, 500)),
+                currency="USD",
+                owner=rng.choice(reps),
+                crm_stage=rng.choice(CRM_STAGES[status]),
+                stage=rng.choice(list(stages.values())[:3])
+                if status == DealStatus.OPEN
+                else stages["Decision"],
+                persona=rng.choice(list(personas.values())),
+                status=status,
+                created_on=created,
+                closed_on=closed,
+            )
+        )
+    db.session.add_all(deals)
+    db.session.commit()
+    return deals
+
+
+def _deal_content(progress, rng, deals, assets, users) -> int:
+    """Link content to deals; stronger assets show up more in won deals, so the reports have a story."""
+    progress("content used in deals")
+    rows = 0
+    for deal in deals:
+        for asset, item in rng.sample(assets, rng.randint(0, 6)):
+            bias = item.strength if deal.status == DealStatus.WON else -item.strength
+            if rng.random() > 0.55 + bias:
+                continue
+            end = deal.closed_on or utcnow().date()
+            span = max(1, (end - deal.created_on).days)
+            used_on = deal.created_on + timedelta(days=rng.randint(0, span))
+            db.session.add(
+                DealAsset(
+                    deal=deal,
+                    asset=asset,
+                    user=deal.owner,
+                    source=rng.choice(
+                        [DealAssetSource.MEETING, DealAssetSource.EMAIL, DealAssetSource.SHARE]
+                    ),
+                    used_at=datetime.combine(used_on, datetime.min.time())
+                    + timedelta(hours=rng.randint(8, 18)),
+                )
+            )
+            rows += 1
+    db.session.commit()
+    return rows
+
+
+def _shares(progress, rng, deals, assets) -> int:
+    progress("share links and prospect visits")
+    open_or_recent = [d for d in deals if d.status == DealStatus.OPEN][:30]
+    now = utcnow()
+    for deal in open_or_recent:
+        chosen = rng.sample([a for a, item in assets if item.kind != "link"], rng.randint(1, 3))
+        token = secrets.token_urlsafe(24)
+        created = now - timedelta(days=rng.randint(1, 25), hours=rng.randint(0, 12))
+        share = ShareLink(
+            token=token,
+            token_hash=token_digest(token),
+            created_by=deal.owner,
+            deal=deal,
+            title=f"Materials for {deal.account}",
+            recipient_name=f"{rng.choice(['Alex', 'Jordan', 'Sam', 'Chris'])} "
+            f"{rng.choice(['Meyer', 'Okafor', 'Lindqvist', 'Tanaka'])}",
+            recipient_company=deal.account,
+            recipient_email=f"buyer@{deal.account.split()[0].lower()}.example.com",
+            expires_at=created + timedelta(days=30),
+            allow_download=rng.random() < 0.7,
+            created_at=created,
+        )
+        share.items = [ShareItem(asset=a, position=i) for i, a in enumerate(chosen)]
+        db.session.add(share)
+        db.session.flush()
+        for asset in chosen:
+            db.session.add(
+                DealAsset(
+                    deal=deal,
+                    asset=asset,
+                    user=deal.owner,
+                    share_id=share.id,
+                    source=DealAssetSource.SHARE,
+                    used_at=created,
+                )
+            )
+        for v in range(rng.randint(0, 3)):
+            started = created + timedelta(hours=rng.randint(1, 72))
+            visit = ShareVisit(
+                share=share,
+                visitor_key=secrets.token_hex(16),
+                started_at=started,
+                last_seen_at=started,
+                user_agent="Mozilla/5.0 (demo)",
+                seen_at=started if v else None,
+            )
+            db.session.add(visit)
+            total = 0.0
+            for asset in chosen:
+                pages = (asset.current_version.page_count if asset.current_version else None) or 1
+                for page in range(1, rng.randint(1, pages) + 1):
+                    seconds = round(rng.uniform(4, 140), 1)
+                    total += seconds
+                    visit.page_views.append(
+                        PageView(
+                            asset=asset,
+                            page=page,
+                            seconds=seconds,
+                            first_seen_at=started,
+                            last_seen_at=started,
+                        )
+                    )
+            visit.total_seconds = total
+            visit.last_seen_at = started + timedelta(seconds=total)
+            share.last_opened_at = max(share.last_opened_at or started, started)
+    db.session.commit()
+    return len(open_or_recent)
+
+
+def _events(progress, rng, users, assets, deals, today) -> int:
+    progress("usage events over the last 90 days")
+    reps = users[2:]
+    # a quarter of the library is popular, as in most companies; some assets are never touched
+    popular = [a for a, _ in assets[: len(assets) // 2]]
+    rows = []
+    start = datetime.combine(today - timedelta(days=90), datetime.min.time())
+    for _ in range(4200):
+        when = start + timedelta(minutes=rng.randint(0, 90 * 24 * 60))
+        user = rng.choice(reps + users[1:2])
+        kind = rng.choices(
+            [EventKind.SEARCH, EventKind.SEARCH_CLICK, EventKind.VIEW, EventKind.DOWNLOAD, EventKind.SHARE],
+            weights=[34, 18, 30, 12, 6],
+        )[0]
+        asset = rng.choice(popular) if rng.random() < 0.85 else rng.choice(assets)[0]
+        row = {"kind": kind, "created_at": when, "user_id": user.id, "source": "web"}
+        if kind == EventKind.SEARCH:
+            query = rng.choice(QUERIES)
+            row |= {
+                "query": query,
+                "result_count": 0 if query in ZERO_RESULT_QUERIES else rng.randint(1, 12),
+                "search_id": secrets.token_hex(8),
+                "filters": {},
+            }
+        else:
+            row["asset_id"] = asset.id
+        rows.append(row)
+    searches = [r for r in rows if r["kind"] == EventKind.SEARCH and r["result_count"]]
+    for row in rows:
+        if row["kind"] == EventKind.SEARCH_CLICK and searches:
+            parent = rng.choice(searches)
+            row |= {
+                "search_id": parent["search_id"],
+                "query": parent["query"],
+                "created_at": parent["created_at"] + timedelta(seconds=rng.randint(3, 40)),
+            }
+    db.session.execute(insert(UsageEvent), rows)
+    db.session.commit()
+    return len(rows)
+
+
+def _feedback_and_requests(progress, rng, users, assets, personas, stages) -> None:
+    progress("rep feedback and content requests")
+    comments = [
+        "Prospect loved the numbers.",
+        "Too long for a first meeting.",
+        "Needs a healthcare example.",
+        "Exactly what the CFO asked for.",
+        "Outdated screenshots.",
+        None,
+        None,
+    ]
+    for asset, item in rng.sample(assets, 18):
+        for _ in range(rng.randint(1, 4)):
+            rating = max(1, min(5, round(3.4 + item.strength * 6 + rng.uniform(-1.5, 1.5))))
+            db.session.add(
+                Feedback(asset=asset, user=rng.choice(users[2:]), rating=rating, comment=rng.choice(comments))
+            )
+    requests = [
+        ("HIPAA compliance one-pager", "IT director", "Decision", RequestStatus.OPEN),
+        ("Case study in the public sector", "CFO", "Consideration", RequestStatus.OPEN),
+        ("German version of the platform deck", "Operations lead", "Awareness", RequestStatus.IN_PROGRESS),
+        ("End-user onboarding video", "End user", "Onboarding", RequestStatus.DONE),
+    ]
+    for title, persona, stage, status in requests:
+        db.session.add(
+            ContentRequest(
+                title=title,
+                details="Prospects keep asking for this.",
+                persona=personas[persona],
+                stage=stages[stage],
+                requested_by=rng.choice(users[2:]),
+                status=status,
+                response="On the roadmap for next month." if status != RequestStatus.OPEN else None,
+                answered_by=users[1] if status != RequestStatus.OPEN else None,
+                closed_at=utcnow() if status.is_closed else None,
+            )
+        )
+    db.session.commit()

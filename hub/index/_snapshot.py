@@ -1,0 +1,144 @@
+"""A cached searcher per process, with the per-document lookups searches need, rebuilt when the index changes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from dataclasses import field
+
+from whoosh import index as whoosh_index
+from whoosh.query import NumericRange
+from whoosh.searching import Searcher
+
+from hub.index._schema import DEFAULT_FIELD
+
+FACET_FIELDS = ("personas", "stages", "type")
+
+_lock = threading.Lock()
+_snapshots: dict[str, Snapshot] = {}
+
+
+def bitset(docnums) -> int:
+    """A set of document numbers as one big integer, so facet counts are an AND and a popcount."""
+    docnums = list(docnums)
+    if not docnums:
+        return 0
+    bits = bytearray((max(docnums) >> 3) + 1)
+    for docnum in docnums:
+        bits[docnum >> 3] |= 1 << (docnum & 7)
+    return int.from_bytes(bits, "little")
+
+
+@dataclass
+class Snapshot:
+    searcher: Searcher
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def reader(self):
+        return self.searcher.reader()
+
+    def _memo(self, key, build):
+        value = self._cache.get(key)
+        if value is None:
+            value = build()
+            self._cache[key] = value
+        return value
+
+    def term_docs(self, fieldname: str, value: str) -> frozenset[int]:
+        def build() -> frozenset[int]:
+            reader = self.reader
+            btext = reader.schema[fieldname].to_bytes(value)
+            if (fieldname, btext) not in reader:
+                return frozenset()
+            return frozenset(reader.postings(fieldname, btext).all_ids())
+
+        return self._memo(("term", fieldname, value), build)
+
+    def knows(self, word: str) -> bool:
+        """True when the word, as the search field analyses it, is in the index's vocabulary."""
+        field = self.reader.schema[DEFAULT_FIELD]
+        terms = [token.text for token in field.analyzer(word)]
+        return bool(terms) and all((DEFAULT_FIELD, term) in self.reader for term in terms)
+
+    def facet_values(self, fieldname: str) -> list[str]:
+        return self._memo(("values", fieldname), lambda: [v.decode() for v in self.reader.lexicon(fieldname)])
+
+    def facet_bits(self, fieldname: str) -> dict[str, int]:
+        return self._memo(
+            ("bits", fieldname),
+            lambda: {v: bitset(self.term_docs(fieldname, v)) for v in self.facet_values(fieldname)},
+        )
+
+    def visible(self, *, include_archived: bool, include_expired: bool, today: int) -> set[int]:
+        """Live documents a search may show: published (unless archived are asked for) and unexpired."""
+
+        def build() -> set[int]:
+            if include_archived:
+                docs = set(self.reader.all_doc_ids())
+            else:
+                docs = set(self.term_docs("status", "published"))
+            if not include_expired:
+                expired = NumericRange("expires_on", None, today, endexcl=True)
+                docs.difference_update(self.searcher.docs_for_query(expired))
+            # a set, not a frozenset: whoosh accepts only set instances as filters; never mutated after this
+            return docs
+
+        return self._memo(("visible", include_archived, include_expired, today), build)
+
+    def asset_ids(self) -> list[int]:
+        """Asset id by document number (0 for deleted documents)."""
+
+        def build() -> list[int]:
+            if not self.reader.doc_count_all():
+                return []
+            column = self.reader.column_reader("id")
+            return [int(value) if value else 0 for value in column]
+
+        return self._memo(("ids",), build)
+
+    def numbers(self, fieldname: str) -> list[int]:
+        def build() -> list[int]:
+            if not self.reader.doc_count_all():
+                return []
+            return list(self.reader.column_reader(fieldname))
+
+        return self._memo(("col", fieldname), build)
+
+    def order_by(self, name: str, key) -> list[int]:
+        """All live documents ordered by `key(docnum)` descending, computed once per snapshot and name."""
+        return self._memo(("order", name), lambda: sorted(self.reader.all_doc_ids(), key=key, reverse=True))
+
+
+def _open(index_dir: str) -> Snapshot:
+    # a concurrent commit may remove a segment between reading the table of contents and opening it
+    for attempt in range(5):
+        try:
+            return Snapshot(whoosh_index.open_dir(index_dir).searcher())
+        except (OSError, whoosh_index.EmptyIndexError):
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def current(index_dir: str) -> Snapshot:
+    """The searcher for index_dir, reopened only when another writer has committed since."""
+    with _lock:
+        snap = _snapshots.get(index_dir)
+        if snap is not None:
+            try:
+                if snap.searcher.up_to_date():
+                    return snap
+            except (OSError, whoosh_index.EmptyIndexError):
+                pass
+        fresh = _open(index_dir)
+        # the old searcher is left to the garbage collector: another thread may still be reading it
+        _snapshots[index_dir] = fresh
+    return fresh
+
+
+def forget(index_dir: str) -> None:
+    with _lock:
+        _snapshots.pop(index_dir, None)

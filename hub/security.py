@@ -1,0 +1,118 @@
+"""Attack surface: security headers on every response, cookie flags, proxy trust and rate limits."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import request
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from hub.extensions import limiter
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def default_headers(secure: bool) -> dict[str, str]:
+    """The headers every response carries unless its view already set them."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": PERMISSIONS_POLICY,
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "X-Permitted-Cross-Domain-Policies": "none",
+    }
+    if secure:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
+def token_key() -> str:
+    """Rate-limit key for share links: the client address plus the link token it talks to."""
+    token = (request.view_args or {}).get("token", "")
+    return f"{get_remote_address()}|{token}"
+
+
+def init_app(app: Flask) -> None:
+    """Call after the blueprints are registered: the share-link limits wrap the viewer's views."""
+    secure = app.config["HUB_SECURE_COOKIES"]
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
+    if secure:
+        app.config.setdefault("PREFERRED_URL_SCHEME", "https")
+
+    proxies = app.config.get("HUB_PROXY_FIX", 0)
+    if proxies:
+        # trust exactly this many reverse proxies for the client address, scheme, host and prefix
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
+
+    headers = default_headers(secure)
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    limit_share_links(app)
+
+
+def limit_share_links(app: Flask) -> None:
+    """Share-link limits: a per-address ceiling over the whole viewer, and per-link budgets.
+
+    The viewer blueprint gets the ceiling as a blueprint limit (it counts every page, image and
+    download). Beacons and the email form get their own budget per address and link instead: their
+    views are wrapped in place in app.view_functions (functools.wraps keeps the access declaration).
+    """
+    if app.blueprints.get("viewer") is None:
+        return
+    limiter.limit(share_limit, key_func=get_remote_address, scope="share")(app.blueprints["viewer"])
+    for endpoint, limit in PER_LINK_LIMITS.items():
+        view = app.view_functions.get(endpoint)
+        if view is not None:
+            app.view_functions[endpoint] = limiter.limit(
+                limit, key_func=token_key, per_method=False, override_defaults=True
+            )(view)
+
+
+def share_limit() -> str:
+    return current_app.config["HUB_RATELIMIT_SHARE"]
+
+
+def beacon_limit() -> str:
+    return current_app.config["HUB_RATELIMIT_BEACON"]
+
+
+def share_form_limit() -> str:
+    return current_app.config["HUB_RATELIMIT_SHARE_FORM"]
+
+
+# endpoint -> its budget per client address and link
+PER_LINK_LIMITS = {"viewer.beacon": beacon_limit, "viewer.email_gate": share_form_limit}

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from hub.analytics.influence import asset_outcomes
+from hub.extensions import db
+from hub.models import AuditEntry
+from hub.models import Deal
+from hub.models import DealAsset
+from hub.models import DealStatus
+from tests import factories
+from tests.api.conftest import bearer
+
+
+def deal(crm_id: str) -> Deal | None:
+    db.session.expire_all()
+    return db.session.scalar(select(Deal).where(Deal.crm_id == crm_id))
+
+
+DEAL = {
+    "name": "Globex - Annual Subscription",
+    "account": "Globex Corporation",
+    "amount": 64000,
+    "currency": "USD",
+    "owner": "rep@example.com",
+    "crm_stage": "Contract Sent",
+    "status": "open",
+    "created_on": "2026-01-15",
+    "closed_on": "2026-04-30",
+}
+
+
+def test_put_creates_then_updates_then_leaves_unchanged(client, tokens, users):
+    created = client.put("/api/v1/deals/HS-1", json=DEAL, headers=bearer(tokens["marketer"]))
+    assert created.status_code == 201
+    body = created.get_json()
+    assert body["result"] == "created" and created.headers["Location"].endswith("/api/v1/deals/HS-1")
+    assert body["deal"]["owner"]["email"] == "rep@example.com" and body["deal"]["amount"] == "64000.00"
+    same = client.put("/api/v1/deals/HS-1", json=DEAL, headers=bearer(tokens["marketer"]))
+    assert same.status_code == 200 and same.get_json()["result"] == "unchanged"
+    changed = client.put("/api/v1/deals/HS-1", json={"amount": "70,000.50"}, headers=bearer(tokens["admin"]))
+    assert changed.get_json()["result"] == "updated" and changed.get_json()["changed"] == ["amount"]
+    stored = deal("HS-1")
+    assert (
+        stored.amount == Decimal("70000.50") and stored.owner == users["rep"] and stored.name == DEAL["name"]
+    )
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "deal")).all()
+    assert actions == ["deal.created", "deal.updated"]
+
+
+def test_post_creates_and_refuses_an_existing_id(client, tokens):
+    response = client.post(
+        "/api/v1/deals", json={**DEAL, "crm_id": "HS-2"}, headers=bearer(tokens["marketer"])
+    )
+    assert response.status_code == 201
+    again = client.post("/api/v1/deals", json={**DEAL, "crm_id": "HS-2"}, headers=bearer(tokens["marketer"]))
+    assert again.status_code == 409 and "PUT" in again.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({**DEAL, "amount": "lots"}, 400, "amount"),
+        ({**DEAL, "status": "maybe"}, 400, "status"),
+        ({**DEAL, "closed_on": "31/04/2026"}, 400, "closed_on"),
+        ({**DEAL, "color": "blue"}, 400, "color"),
+        ({**DEAL, "name": ""}, 400, "name"),
+        ({**DEAL, "currency": "dollars"}, 400, "currency"),
+        ({**DEAL, "owner": "ghost@example.com"}, 422, "owner"),
+        ({**DEAL, "persona": "Astronaut"}, 422, "persona"),
+        ({**DEAL, "crm_id": "OTHER"}, 409, "crm_id"),
+    ],
+)
+def test_validation_errors_name_the_field(client, tokens, payload, status, field):
+    response = client.put("/api/v1/deals/HS-3", json=payload, headers=bearer(tokens["marketer"]))
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert error["status"] == status and field in error["fields"]
+    assert deal("HS-3") is None
+
+
+def test_new_deal_needs_a_name(client, tokens):
+    response = client.put("/api/v1/deals/HS-4", json={"amount": 5}, headers=bearer(tokens["marketer"]))
+    assert response.status_code == 400 and "name" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"data": "name=x", "content_type": "application/x-www-form-urlencoded"}, 415),
+        ({"data": "{not json", "content_type": "application/json"}, 400),
+        ({"json": ["a", "list"]}, 400),
+    ],
+)
+def test_bodies_must_be_json_objects(client, tokens, kwargs, status):
+    response = client.put("/api/v1/deals/HS-5", headers=bearer(tokens["marketer"]), **kwargs)
+    assert response.status_code == status and response.get_json()["error"]["status"] == status
+
+
+def test_batch_upserts_good_items_and_reports_bad_ones(client, tokens):
+    factories.make_deal(crm_id="B-0", name="Existing", amount=Decimal("100"))
+    items = [
+        {**DEAL, "crm_id": "B-1"},
+        {"crm_id": "B-2", "name": "Bravo", "amount": "abc"},
+        {"crm_id": "B-0", "name": "Existing", "amount": 100},
+        {"crm_id": "B-3", "status": "won"},
+        {"crm_id": "B-1", "name": "dup"},
+        {"crm_id": "B-4", "name": "Delta", "status": "lost", "closed_on": "2026-03-01"},
+    ]
+    response = client.post("/api/v1/deals/batch", json={"deals": items}, headers=bearer(tokens["marketer"]))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["summary"] == {"created": 2, "updated": 0, "unchanged": 1, "errors": 3}
+    results = body["results"]
+    assert results[0]["result"] == "created" and results[2]["result"] == "unchanged"
+    assert results[1]["error"]["fields"] == {"amount": "bad amount 'abc'"}
+    assert results[3]["error"]["fields"] == {"name": "required for a new deal"}
+    assert results[4]["error"]["status"] == 409
+    assert deal("B-4").status == DealStatus.LOST and deal("B-4").closed_on == date(2026, 3, 1)
+
+
+def test_batch_limits(client, tokens):
+    headers = bearer(tokens["marketer"])
+    assert client.post("/api/v1/deals/batch", json={"deals": []}, headers=headers).status_code == 400
+    too_many = [{"crm_id": f"X-{n}", "name": "x"} for n in range(501)]
+    assert client.post("/api/v1/deals/batch", json={"deals": too_many}, headers=headers).status_code == 413
+
+
+def test_reps_list_and_read_only_their_deals(client, tokens, users):
+    factories.make_deal(owner=users["rep"], crm_id="MINE", name="Mine")
+    factories.make_deal(owner=users["marketer"], crm_id="THEIRS", name="Theirs")
+    listed = client.get("/api/v1/deals", headers=bearer(tokens["rep"])).get_json()
+    assert [d["crm_id"] for d in listed["items"]] == ["MINE"] and listed["total"] == 1
+    assert client.get("/api/v1/deals/THEIRS", headers=bearer(tokens["rep"])).status_code == 404
+    assert client.get("/api/v1/deals/MINE", headers=bearer(tokens["rep"])).get_json()["name"] == "Mine"
+    everything = client.get("/api/v1/deals?per_page=1", headers=bearer(tokens["marketer"])).get_json()
+    assert everything["total"] == 2 and everything["pages"] == 2 and len(everything["items"]) == 1
+    assert client.get("/api/v1/deals?status=nope", headers=bearer(tokens["marketer"])).status_code == 400
+    assert client.get("/api/v1/deals?per_page=1000", headers=bearer(tokens["marketer"])).status_code == 400
+    assert client.get("/api/v1/deals?q=thei", headers=bearer(tokens["marketer"])).get_json()["total"] == 1
+
+
+def test_outcome_via_api_flows_to_assets_used_before_the_close(client, tokens, users):
+    target = factories.make_deal(owner=users["rep"], crm_id="OPP-9", amount=Decimal("25000"))
+    before = factories.make_bare_asset("Used before")
+    after = factories.make_bare_asset("Used after")
+    headers = bearer(tokens["rep"])
+    first = client.post(
+        "/api/v1/deals/OPP-9/assets",
+        json={"asset_id": before.id, "source": "meeting", "used_at": "2026-02-01T10:00:00Z"},
+        headers=headers,
+    )
+    assert first.status_code == 201
+    client.post(
+        "/api/v1/deals/OPP-9/assets", json={"asset_id": after.id, "used_at": "2026-03-15"}, headers=headers
+    )
+    response = client.put(
+        "/api/v1/deals/OPP-9/outcome", json={"status": "won", "closed_on": "2026-03-01"}, headers=headers
+    )
+    assert response.status_code == 200 and response.get_json()["status"] == "won"
+    outcomes = asset_outcomes([before.id, after.id])
+    assert outcomes[before.id].won == 1 and outcomes[before.id].influenced_revenue == Decimal("25000")
+    assert after.id not in outcomes
+    assert db.session.scalar(select(DealAsset).where(DealAsset.asset_id == before.id)).used_at == datetime(
+        2026, 2, 1, 10
+    )
+    assert target.id
+
+
+def test_outcome_errors(client, tokens, users):
+    factories.make_deal(owner=users["marketer"], crm_id="M-1")
+    factories.make_deal(owner=users["rep"], crm_id="R-1")
+    assert (
+        client.put(
+            "/api/v1/deals/M-1/outcome", json={"status": "won"}, headers=bearer(tokens["rep"])
+        ).status_code
+        == 404
+    )
+    bad = client.put("/api/v1/deals/R-1/outcome", json={"status": "done"}, headers=bearer(tokens["rep"]))
+    assert bad.status_code == 400 and "status" in bad.get_json()["error"]["fields"]
+    future = client.put(
+        "/api/v1/deals/R-1/outcome",
+        json={"status": "won", "closed_on": "2999-01-01"},
+        headers=bearer(tokens["rep"]),
+    )
+    assert future.status_code == 422
+    ok = client.put("/api/v1/deals/R-1/outcome", json={"status": "lost"}, headers=bearer(tokens["rep"]))
+    assert ok.get_json()["closed_on"] is not None
+
+
+def test_unknown_routes_and_methods_answer_json(client, tokens):
+    missing = client.get("/api/v1/nothing-here", headers=bearer(tokens["rep"]))
+    assert missing.status_code == 404 and missing.get_json()["error"]["status"] == 404
+    wrong = client.delete("/api/v1/deals", headers=bearer(tokens["rep"]))
+    assert wrong.status_code == 405 and wrong.get_json()["error"]["status"] == 405

@@ -1,0 +1,109 @@
+"""Sign-in and share links are rate limited, with a clear 429 page (or JSON for scripts)."""
+
+from __future__ import annotations
+
+import json
+
+from hub.extensions import db
+from hub.models import PageView
+from tests.conftest import PASSWORD
+from tests.security.helpers import limited_app
+from tests.security.helpers import make_share
+
+
+def _login(client, email, password="wrong-password", **kwargs):
+    return client.post("/login", data={"email": email, "password": password}, **kwargs)
+
+
+def test_login_allows_twenty_attempts_a_minute_then_explains(app_config, users):
+    client = limited_app(app_config).test_client()
+    statuses = [_login(client, users["rep"].email).status_code for _ in range(20)]
+    assert set(statuses) == {401}
+    response = _login(client, users["rep"].email, PASSWORD)
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "Too many requests" in page and "Please wait" in page
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert response.headers["Content-Security-Policy"]
+
+
+def test_login_limit_answers_json_to_scripts(app_config, users):
+    client = limited_app(app_config).test_client()
+    for _ in range(20):
+        _login(client, users["rep"].email)
+    response = _login(client, users["rep"].email, headers={"Accept": "application/json"})
+    assert response.status_code == 429
+    body = response.get_json()
+    assert body["error"]["status"] == 429
+    assert "wait" in body["error"]["message"]
+    assert body["error"]["retry_after"] >= 1
+
+
+def test_login_page_itself_is_not_limited(app_config):
+    client = limited_app(app_config).test_client()
+    assert all(client.get("/login").status_code == 200 for _ in range(30))
+
+
+def test_limits_count_per_client_address(app_config, users):
+    client = limited_app(app_config).test_client()
+    for _ in range(21):
+        _login(client, users["rep"].email, environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    other = _login(client, users["rep"].email, PASSWORD, environ_base={"REMOTE_ADDR": "198.51.100.2"})
+    assert other.status_code == 302
+
+
+def test_guessing_share_tokens_hits_the_viewer_ceiling(app_config):
+    client = limited_app(app_config, HUB_RATELIMIT_SHARE="5/minute").test_client()
+    for n in range(5):
+        assert client.get(f"/s/guess-{n:020d}").status_code == 404
+    response = client.get("/s/guess-00000000000000000099")
+    assert response.status_code == 429
+    assert "Too many requests" in response.get_data(as_text=True)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def _beacon(client, token, asset_id, page):
+    body = json.dumps({"asset": asset_id, "pages": {str(page): 1}})
+    return client.post(f"/s/{token}/beacon", data=body, content_type="text/plain")
+
+
+def test_beacons_have_a_budget_per_link_and_address(app_config, users):
+    app = limited_app(app_config, HUB_RATELIMIT_BEACON="4/minute", HUB_RATELIMIT_SHARE="100/minute")
+    share, asset = make_share(users["rep"], pages=10)
+    other, other_asset = make_share(users["rep"], pages=10, title="Other deck")
+    client = app.test_client()
+    assert client.get(f"/s/{share.token}").status_code == 200
+    assert client.get(f"/s/{other.token}").status_code == 200
+    statuses = [_beacon(client, share.token, asset.id, page).status_code for page in range(1, 6)]
+    assert statuses == [204, 204, 204, 204, 429]
+    # another link from the same browser has its own budget, and opening pages is unaffected
+    assert _beacon(client, other.token, other_asset.id, 1).status_code == 204
+    assert client.get(f"/s/{share.token}").status_code == 200
+    db.session.expire_all()
+    assert db.session.query(PageView).filter_by(asset_id=asset.id).count() == 4
+
+
+def test_beacons_do_not_use_up_the_viewer_ceiling(app_config, users):
+    app = limited_app(app_config, HUB_RATELIMIT_BEACON="100/minute", HUB_RATELIMIT_SHARE="3/minute")
+    share, asset = make_share(users["rep"], pages=10)
+    client = app.test_client()
+    assert client.get(f"/s/{share.token}").status_code == 200
+    assert all(_beacon(client, share.token, asset.id, page).status_code == 204 for page in range(1, 10))
+    assert client.get(f"/s/{share.token}").status_code == 200
+
+
+def test_email_gate_is_limited_per_link(app_config, users):
+    app = limited_app(app_config, HUB_RATELIMIT_SHARE_FORM="2/minute", HUB_RATELIMIT_SHARE="100/minute")
+    share, _asset = make_share(users["rep"], require_email=True)
+    client = app.test_client()
+    client.get(f"/s/{share.token}")
+    statuses = [
+        client.post(f"/s/{share.token}/email", data={"email": "not-an-email"}).status_code for _ in range(3)
+    ]
+    assert statuses[:2] == [400, 400]
+    assert statuses[2] == 429
+
+
+def test_health_is_never_limited(app_config):
+    client = limited_app(app_config, HUB_RATELIMIT_SHARE="1/minute").test_client()
+    assert all(client.get("/health").status_code == 200 for _ in range(30))
