@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import subprocess  # nosec B404 - runs LibreOffice with fixed arguments, never a shell
+import subprocess  # nosec B404
 import tempfile
 import threading
 from dataclasses import dataclass

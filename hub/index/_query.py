@@ -166,13 +166,15 @@ class _TopAndAll(collectors.TopCollector):
         return super()._collect(global_docnum, score)
 
 
-def _top_by(snap: Snapshot, matched, key: Callable[[int], tuple], name: str, stop: int) -> list[int]:
+def _top_by(
+    snap: Snapshot, matched, key: Callable[[int], tuple], name: str, stop: int, version: str = ""
+) -> list[int]:
     """The first `stop` matched documents by `key` descending."""
     total_docs = snap.reader.doc_count_all() or 1
     if len(matched) * 8 < total_docs:
         return sorted(matched, key=key, reverse=True)[:stop]
     ordered = []
-    for docnum in snap.order_by(name, key):
+    for docnum in snap.order_by(name, key, version):
         if docnum in matched:
             ordered.append(docnum)
             if len(ordered) >= stop:
@@ -215,9 +217,9 @@ def run(
     if query is None:
         matched = allowed
         if sort in ("used", "winrate"):
-            order = _top_by(snap, matched, by_metric, f"{sort}:{metric_token}", stop)
+            order = _top_by(snap, matched, by_metric, sort, stop, metric_token)
         elif sort == "best":
-            order = _top_by(snap, matched, by_performance, f"best:{metric_token}", stop)
+            order = _top_by(snap, matched, by_performance, "best", stop, metric_token)
         else:
             order = _top_by(snap, matched, by_created, "created", stop)
         facets = snap._memo(("facets", filters, today), lambda: _facets(snap, matched))
@@ -237,7 +239,7 @@ def run(
             blended = {d: s / best * (1.0 + weight * performance.get(ids[d], 0.0)) for d, s in scores.items()}
             order = sorted(blended, key=lambda d: (blended[d], created[d], ids[d]), reverse=True)
         elif sort in ("used", "winrate"):
-            order = _top_by(snap, matched, by_metric, f"{sort}:{metric_token}", stop)
+            order = _top_by(snap, matched, by_metric, sort, stop, metric_token)
         else:
             order = _top_by(snap, matched, by_created, "created", stop)
         facets = _facets(snap, matched)

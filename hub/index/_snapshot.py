@@ -47,14 +47,14 @@ class Snapshot:
         return value
 
     def term_docs(self, fieldname: str, value: str) -> frozenset[int]:
-        def build() -> frozenset[int]:
-            reader = self.reader
-            btext = reader.schema[fieldname].to_bytes(value)
-            if (fieldname, btext) not in reader:
-                return frozenset()
-            return frozenset(reader.postings(fieldname, btext).all_ids())
-
-        return self._memo(("term", fieldname, value), build)
+        reader = self.reader
+        btext = reader.schema[fieldname].to_bytes(value)
+        # unknown values (anything typed into a URL) are not cached, so the cache stays bounded
+        if (fieldname, btext) not in reader:
+            return frozenset()
+        return self._memo(
+            ("term", fieldname, value), lambda: frozenset(reader.postings(fieldname, btext).all_ids())
+        )
 
     def knows(self, word: str) -> bool:
         """True when the word, as the search field analyses it, is in the index's vocabulary."""
@@ -106,9 +106,14 @@ class Snapshot:
 
         return self._memo(("col", fieldname), build)
 
-    def order_by(self, name: str, key) -> list[int]:
-        """All live documents ordered by `key(docnum)` descending, computed once per snapshot and name."""
-        return self._memo(("order", name), lambda: sorted(self.reader.all_doc_ids(), key=key, reverse=True))
+    def order_by(self, name: str, key, version: str = "") -> list[int]:
+        """All live documents ordered by `key(docnum)` descending; kept per name until `version` changes."""
+        cached = self._cache.get(("order", name))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        order = sorted(self.reader.all_doc_ids(), key=key, reverse=True)
+        self._cache[("order", name)] = (version, order)
+        return order
 
 
 def _open(index_dir: str) -> Snapshot:

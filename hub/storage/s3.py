@@ -59,6 +59,8 @@ class S3Storage:
             if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
                 return False
             raise StorageError(f"could not check {key}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"could not check {key}: {exc}") from exc
         return True
 
     def delete(self, key: str) -> None:
@@ -70,9 +72,12 @@ class S3Storage:
     def keys(self, prefix: str = "") -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")
         strip = len(self.prefix) + 1 if self.prefix else 0
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
-            for item in page.get("Contents", []):
-                yield item["Key"][strip:]
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
+                for item in page.get("Contents", []):
+                    yield item["Key"][strip:]
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"could not list {prefix or 'the bucket'}: {exc}") from exc
 
     def check(self) -> None:
         try:

@@ -54,6 +54,12 @@
     settleTimer = window.setTimeout(function () { load(true); }, SETTLE_DELAY);
   });
 
+  form.addEventListener("submit", function () {
+    // the page load records this search; the pending settle fetch would record it twice
+    window.clearTimeout(liveTimer);
+    window.clearTimeout(settleTimer);
+  });
+
   document.querySelectorAll(".js-autosubmit").forEach(function (element) {
     element.addEventListener("change", function () { element.form.submit(); });
   });

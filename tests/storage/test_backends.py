@@ -146,3 +146,17 @@ def test_unreachable_bucket_is_a_clear_message(
         assert db.session.scalar(select(func.count()).select_from(Asset)) == 0
         db.session.remove()
         db.engine.dispose()
+
+
+def test_unreachable_server_raises_storage_error(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    # port 9 (discard) is closed on test machines: every call fails to connect
+    storage = build_storage("s3://bucket/p", endpoint_url="http://127.0.0.1:9", region="us-east-1")
+    for call in (lambda: storage.exists("k"), lambda: storage.read("k"), lambda: list(storage.keys())):
+        with pytest.raises(StorageError):
+            call()
+    with pytest.raises(StorageError):
+        storage.put("k", io.BytesIO(b"x"))
+    with pytest.raises(StorageError):
+        storage.check()
