@@ -295,6 +295,7 @@ def run_database(kind: str, args) -> dict:
         "rows": rows,
         "phases": phases_info,
         "events": check,
+        "errors": totals.errors[:20],
     }
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from hub import index
 from hub import tracking
@@ -97,7 +98,7 @@ class ResultAsset:
 
 @dataclass
 class Result:
-    asset: ResultAsset
+    asset: Asset | ResultAsset
     snippet: Markup
     outcome: AssetOutcome | None
     uses: int
@@ -145,6 +146,17 @@ def _facets(
     return groups
 
 
+def _load(asset_ids: list[int]) -> dict[int, Asset]:
+    if not asset_ids:
+        return {}
+    stmt = (
+        select(Asset)
+        .where(Asset.id.in_(asset_ids))
+        .options(selectinload(Asset.personas), selectinload(Asset.stages), selectinload(Asset.tags))
+    )
+    return {asset.id: asset for asset in db.session.scalars(stmt)}
+
+
 def _names(ids: str, labels: dict[str, str]) -> tuple[str, ...]:
     return tuple(labels[i] for i in ids.split(",") if i in labels)
 
@@ -167,8 +179,14 @@ def _from_index(hit: index.Hit, labels: dict[str, dict[str, str]]) -> ResultAsse
     )
 
 
-def search(user: User, params: SearchParams, *, record: bool, source: str = "web") -> SearchOutcome:
-    """Run a search for `user`; when `record` is set, the search is written as a usage event."""
+def search(
+    user: User, params: SearchParams, *, record: bool, source: str = "web", rows: bool = True
+) -> SearchOutcome:
+    """Run a search for `user`; when `record` is set, the search is written as a usage event.
+
+    With `rows` each result carries its Asset row; the search page passes rows=False and renders from
+    what the index stores, which saves loading the rows on every keystroke.
+    """
     stats = perf.current()
     metric = stats.win_key if params.sort == "winrate" else stats.usage_key
     page = index.search(
@@ -193,11 +211,16 @@ def search(user: User, params: SearchParams, *, record: bool, source: str = "web
             source=source,
             search_id=search_id,
         )
+    assets = _load([hit.asset_id for hit in page.hits]) if rows else {}
     results = [
         Result(
-            _from_index(hit, stats.labels), hit.snippet, stats.outcome(hit.asset_id), stats.uses(hit.asset_id)
+            assets[hit.asset_id] if rows else _from_index(hit, stats.labels),
+            hit.snippet,
+            stats.outcome(hit.asset_id),
+            stats.uses(hit.asset_id),
         )
         for hit in page.hits
+        if not rows or hit.asset_id in assets
     ]
     return SearchOutcome(
         params=params,

@@ -88,7 +88,7 @@ def index():
     params = form.params(PER_PAGE)
     # keystroke requests from the page script carry live=1 and are not recorded; settled ones are
     live = request.args.get("live") == "1"
-    outcome = service.search(current_user, params, record=not live)
+    outcome = service.search(current_user, params, record=not live, rows=False)
     deal_id = form.deal_id()
     links = Links(_base_args(params, deal_id), outcome)
     context = {"form": form, "outcome": outcome, "links": links, "params": params}
