@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from hub import database
     from hub import errors
+    from hub import routing
     from hub import security
     from hub import storage
     from hub import templating
@@ -74,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_login(app)
     storage.init_app(app)
 
+    routing.init_app(app)
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
 

@@ -106,3 +106,10 @@ def test_undeclared_view_is_refused(app_config, users):
     response = client.get("/sneaky")
     assert response.status_code == 403
     assert "secret" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/assets/99999999999999999999", "/deals/2147483648", "/admin/users/-1"])
+def test_ids_beyond_the_database_range_are_not_found(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 404
+    assert "could not find" in response.get_data(as_text=True)

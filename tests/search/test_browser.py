@@ -12,7 +12,9 @@ from tests.conftest import PASSWORD
 
 
 def test_results_update_as_the_rep_types(live_server, page, users):
-    factories.make_asset(users["marketer"], title="Security whitepaper", text="Encryption at rest", kind="txt")
+    factories.make_asset(
+        users["marketer"], title="Security whitepaper", text="Encryption at rest", kind="txt"
+    )
     factories.make_asset(users["marketer"], title="Pricing guide", text="Volume discounts", kind="txt")
     live_server.login(page, users["rep"].email, PASSWORD)
     page.goto(f"{live_server.url}/search")
@@ -28,7 +30,9 @@ def test_results_update_as_the_rep_types(live_server, page, users):
 
 
 def test_search_page_fits_a_phone(live_server, browser_context, users):
-    factories.make_asset(users["marketer"], title="Security whitepaper", text="Encryption at rest", kind="txt")
+    factories.make_asset(
+        users["marketer"], title="Security whitepaper", text="Encryption at rest", kind="txt"
+    )
     phone = browser_context.browser.new_context(viewport={"width": 375, "height": 740})
     page = phone.new_page()
     live_server.login(page, users["rep"].email, PASSWORD)

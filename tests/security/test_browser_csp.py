@@ -58,7 +58,12 @@ def _pages(app, values: dict) -> list[str]:
 
 def _violations(page, url: str) -> list[str]:
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if "Security Policy" in m.text or "Permissions-Policy" in m.text else None
+        ),
+    )
     page.goto(url)
     page.wait_for_load_state("networkidle")
     return errors + page.evaluate("window.__csp")

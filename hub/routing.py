@@ -1,0 +1,19 @@
+"""URL converters shared by every blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+# ids are 32-bit integers in PostgreSQL; a larger number in a URL is simply a page that does not exist
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
