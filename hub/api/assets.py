@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from hub import tracking
 from hub.api.auth import api_auth
@@ -110,11 +111,21 @@ def _search(q: str, page: int, per_page: int, status: str, asset_type, persona_i
         per_page=per_page,
     )
     outcome = search(api_user(), params, record=True, source="api")
+    # results carry what the index stores; the API answers with the full asset rows
+    rows = {
+        asset.id: asset
+        for asset in db.session.scalars(
+            select(Asset)
+            .where(Asset.id.in_([r.asset.id for r in outcome.results]))
+            .options(selectinload(Asset.personas), selectinload(Asset.stages), selectinload(Asset.tags))
+        )
+    }
     items = []
     for result in outcome.results:
-        if status == "archived" and not result.asset.is_archived:
+        asset = rows.get(result.asset.id)
+        if asset is None or (status == "archived" and not asset.is_archived):
             continue
-        item = asset_json(result.asset)
+        item = asset_json(asset)
         item["win_rate"] = (
             result.outcome.win_rate if result.outcome is not None and result.outcome.sufficient else None
         )

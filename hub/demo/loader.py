@@ -168,16 +168,19 @@ def load(progress: Progress, seed: int = 2026) -> dict[str, int]:
     today = utcnow().date()
     users = _users(progress)
     personas, stages = _taxonomy(progress)
-    assets = _assets(progress, rng, users, personas, stages, today)
+    library = _assets(progress, rng, users, personas, stages, today)
+    # like most libraries, a good part of it is never used; the adoption report should show that
+    never_used = set(rng.sample(range(10, len(library)), 11))
+    used = [pair for n, pair in enumerate(library) if n not in never_used]
     deals = _deals(progress, rng, users, personas, stages, today)
-    uses = _deal_content(progress, rng, deals, assets, users)
-    shares = _shares(progress, rng, deals, assets)
-    events = _events(progress, rng, users, assets, deals, today)
-    _feedback_and_requests(progress, rng, users, assets, personas, stages)
+    uses = _deal_content(progress, rng, deals, used, users)
+    shares = _shares(progress, rng, deals, used)
+    events = _events(progress, rng, users, used, deals, today)
+    _feedback_and_requests(progress, rng, users, used, personas, stages)
     db.session.commit()
     return {
         "users": len(users),
-        "assets": len(assets),
+        "assets": len(library),
         "deals": len(deals),
         "deal_uses": uses,
         "shares": shares,
@@ -300,7 +303,9 @@ def _deal_content(progress, rng, deals, assets, users) -> int:
     progress("content used in deals")
     rows = 0
     for deal in deals:
-        for asset, item in rng.sample(assets, rng.randint(0, 6)):
+        # won deals tend to have had more content in them, which is the story the reports tell
+        most = {DealStatus.WON: 6, DealStatus.LOST: 3, DealStatus.OPEN: 4}[deal.status]
+        for asset, item in rng.sample(assets, rng.randint(0, most)):
             bias = item.strength if deal.status == DealStatus.WON else -item.strength
             if rng.random() > 0.55 + bias:
                 continue
@@ -371,6 +376,17 @@ def _shares(progress, rng, deals, assets) -> int:
                 seen_at=started if v else None,
             )
             db.session.add(visit)
+            for asset in chosen:
+                db.session.add(
+                    UsageEvent(
+                        kind=EventKind.SHARE_OPEN,
+                        created_at=started,
+                        share_id=share.id,
+                        asset_id=asset.id,
+                        deal_id=deal.id,
+                        source="viewer",
+                    )
+                )
             total = 0.0
             for asset in chosen:
                 pages = (asset.current_version.page_count if asset.current_version else None) or 1
