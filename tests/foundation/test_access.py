@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import FloatConverter
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import UUIDConverter
 
 from hub import create_app
 from hub.access import PUBLIC
@@ -18,11 +21,15 @@ PUBLIC_ENDPOINTS = {
     "api.openapi",
 }
 PUBLIC_PREFIXES = ("viewer.", "health.")
-DUMMY_ARGS = {
-    "IntegerConverter": "999999",
-    "FloatConverter": "1.5",
-    "UUIDConverter": "00000000-0000-0000-0000-000000000000",
-}
+DUMMY_ARGS = (
+    (IntegerConverter, "999999"),
+    (FloatConverter, "1.5"),
+    (UUIDConverter, "00000000-0000-0000-0000-000000000000"),
+)
+
+
+def _dummy(converter) -> str:
+    return next((value for kind, value in DUMMY_ARGS if isinstance(converter, kind)), "x")
 
 
 def _routes():
@@ -33,7 +40,7 @@ def _routes():
             continue
         url = rule.rule
         for arg, converter in rule._converters.items():
-            token = DUMMY_ARGS.get(type(converter).__name__, "x")
+            token = _dummy(converter)
             url = url.replace(f"<{converter_spec(rule, arg)}>", token)
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
         rows.append((rule.endpoint, url, method, access_of(app.view_functions[rule.endpoint])))
