@@ -5,21 +5,20 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable
-from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete
 from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import select
 
 from hub import index
+from hub.demo import activity
+from hub.demo import documents
 from hub.demo.catalog import ASSETS
 from hub.demo.catalog import PERSONAS
 from hub.demo.catalog import STAGES
-from hub.demo.catalog import TOPICS
 from hub.demo.catalog import DemoAsset
 from hub.extensions import db
 from hub.library import service as library
@@ -27,16 +26,13 @@ from hub.models import Asset
 from hub.models import AssetType
 from hub.models import Base
 from hub.models import Blob
-from hub.models import ContentRequest
 from hub.models import Deal
 from hub.models import DealAsset
 from hub.models import DealAssetSource
 from hub.models import DealStatus
 from hub.models import EventKind
-from hub.models import Feedback
 from hub.models import PageView
 from hub.models import Persona
-from hub.models import RequestStatus
 from hub.models import Role
 from hub.models import ShareItem
 from hub.models import ShareLink
@@ -46,9 +42,6 @@ from hub.models import UsageEvent
 from hub.models import User
 from hub.models import token_digest
 from hub.models import utcnow
-from hub.samples import make_docx
-from hub.samples import make_pdf
-from hub.samples import make_pptx
 from hub.storage import blob_key
 from hub.storage import get_storage
 
@@ -104,46 +97,6 @@ CRM_STAGES = {
     DealStatus.WON: ["Closed Won"],
     DealStatus.LOST: ["Closed Lost"],
 }
-QUERIES = [
-    "roi",
-    "roi guide",
-    "security",
-    "soc 2",
-    "sso",
-    "gdpr",
-    "pricing",
-    "case study",
-    "netsuite integration",
-    "battle card",
-    "objection handling",
-    "implementation plan",
-    "mobile app",
-    "receipt",
-    "cfo deck",
-    "supplier onboarding",
-    "contract renewal",
-    "month end close",
-    "business case",
-    "approval workflow",
-    "qbr template",
-    "referral",
-    "secuirty",
-    "implmentation",
-    "pricng",  # typos reps really make
-    "hipaa compliance",
-    "german translation",
-    "public sector pricing",
-    "competitor zylo",
-    "roi calculator spreadsheet",
-]
-ZERO_RESULT_QUERIES = {
-    "hipaa compliance",
-    "german translation",
-    "public sector pricing",
-    "competitor zylo",
-    "roi calculator spreadsheet",
-}
-
 Progress = Callable[[str], None]
 
 
@@ -175,8 +128,8 @@ def load(progress: Progress, seed: int = 2026) -> dict[str, int]:
     deals = _deals(progress, rng, users, personas, stages, today)
     uses = _deal_content(progress, rng, deals, used, users)
     shares = _shares(progress, rng, deals, used)
-    events = _events(progress, rng, users, used, deals, today)
-    _feedback_and_requests(progress, rng, users, used, personas, stages)
+    events = activity.events(progress, rng, users, used, deals, today)
+    activity.feedback_and_requests(progress, rng, users, used, personas, stages)
     db.session.commit()
     return {
         "users": len(users),
@@ -211,27 +164,6 @@ def _taxonomy(progress: Progress) -> tuple[dict[str, Persona], dict[str, Stage]]
     return personas, stages
 
 
-def _paragraphs(rng: random.Random, item: DemoAsset, count: int) -> list[str]:
-    pool = [s for topic in item.topics for s in TOPICS[topic]]
-    rng.shuffle(pool)
-    chunks = [pool[i::count] for i in range(count)]
-    return [f"{item.summary} " + " ".join(chunk) for chunk in chunks if chunk]
-
-
-def _document(rng: random.Random, item: DemoAsset) -> tuple[bytes, str]:
-    slug = "".join(c if c.isalnum() else "-" for c in item.title.lower()).strip("-")[:60]
-    if item.kind == "pdf":
-        return make_pdf(item.title, _paragraphs(rng, item, rng.randint(2, 5))), f"{slug}.pdf"
-    if item.kind == "docx":
-        return make_docx(item.title, _paragraphs(rng, item, 4)), f"{slug}.docx"
-    if item.kind == "pptx":
-        bodies = _paragraphs(rng, item, rng.randint(4, 7))
-        slides = [(f"{item.title.split(':')[0]} ({n})", body) for n, body in enumerate(bodies, 1)]
-        return make_pptx(item.title, slides), f"{slug}.pptx"
-    text = f"{item.title}\n\n" + "\n\n".join(_paragraphs(rng, item, 3))
-    return text.encode(), f"{slug}.txt"
-
-
 def _assets(progress, rng, users, personas, stages, today) -> list[tuple[Asset, DemoAsset]]:
     marketer = users[1]
     assets = []
@@ -245,23 +177,15 @@ def _assets(progress, rng, users, personas, stages, today) -> list[tuple[Asset, 
             persona_ids=[personas[p].id for p in item.personas],
             stage_ids=[stages[s].id for s in item.stages],
             tags=list(item.tags),
-            expires_on=_expiry(rng, item, today),
+            expires_on=documents.expiry(rng, item, today),
         )
         if item.kind == "link":
             asset = library.create_link_asset(url=item.url, created_by=marketer, **common)
         else:
-            data, filename = _document(rng, item)
+            data, filename = documents.document(rng, item)
             asset = library.create_file_asset(data=data, filename=filename, uploaded_by=marketer, **common)
         assets.append((asset, item))
     return assets
-
-
-def _expiry(rng: random.Random, item: DemoAsset, today: date) -> date | None:
-    if "2025" in item.title:
-        return today - timedelta(days=20)  # an outdated asset reps should no longer see
-    if "Pricing" in item.title or "Battle Card" in item.title:
-        return today + timedelta(days=rng.randint(5, 25))  # due for review soon
-    return None if rng.random() < 0.6 else today + timedelta(days=rng.randint(60, 365))
 
 
 def _deals(progress, rng, users, personas, stages, today) -> list[Deal]:
@@ -407,84 +331,3 @@ def _shares(progress, rng, deals, assets) -> int:
             share.last_opened_at = max(share.last_opened_at or started, started)
     db.session.commit()
     return len(open_or_recent)
-
-
-def _events(progress, rng, users, assets, deals, today) -> int:
-    progress("usage events over the last 90 days")
-    reps = users[2:]
-    # a quarter of the library is popular, as in most companies; some assets are never touched
-    popular = [a for a, _ in assets[: len(assets) // 2]]
-    rows = []
-    start = datetime.combine(today - timedelta(days=90), datetime.min.time())
-    for _ in range(4200):
-        when = start + timedelta(minutes=rng.randint(0, 90 * 24 * 60))
-        user = rng.choice(reps + users[1:2])
-        kind = rng.choices(
-            [EventKind.SEARCH, EventKind.SEARCH_CLICK, EventKind.VIEW, EventKind.DOWNLOAD, EventKind.SHARE],
-            weights=[34, 18, 30, 12, 6],
-        )[0]
-        asset = rng.choice(popular) if rng.random() < 0.85 else rng.choice(assets)[0]
-        row = {"kind": kind, "created_at": when, "user_id": user.id, "source": "web"}
-        if kind == EventKind.SEARCH:
-            query = rng.choice(QUERIES)
-            row |= {
-                "query": query,
-                "result_count": 0 if query in ZERO_RESULT_QUERIES else rng.randint(1, 12),
-                "search_id": secrets.token_hex(8),
-                "filters": {},
-            }
-        else:
-            row["asset_id"] = asset.id
-        rows.append(row)
-    searches = [r for r in rows if r["kind"] == EventKind.SEARCH and r["result_count"]]
-    for row in rows:
-        if row["kind"] == EventKind.SEARCH_CLICK and searches:
-            parent = rng.choice(searches)
-            row |= {
-                "search_id": parent["search_id"],
-                "query": parent["query"],
-                "created_at": parent["created_at"] + timedelta(seconds=rng.randint(3, 40)),
-            }
-    db.session.execute(insert(UsageEvent), rows)
-    db.session.commit()
-    return len(rows)
-
-
-def _feedback_and_requests(progress, rng, users, assets, personas, stages) -> None:
-    progress("rep feedback and content requests")
-    comments = [
-        "Prospect loved the numbers.",
-        "Too long for a first meeting.",
-        "Needs a healthcare example.",
-        "Exactly what the CFO asked for.",
-        "Outdated screenshots.",
-        None,
-        None,
-    ]
-    for asset, item in rng.sample(assets, 18):
-        for _ in range(rng.randint(1, 4)):
-            rating = max(1, min(5, round(3.4 + item.strength * 6 + rng.uniform(-1.5, 1.5))))
-            db.session.add(
-                Feedback(asset=asset, user=rng.choice(users[2:]), rating=rating, comment=rng.choice(comments))
-            )
-    requests = [
-        ("HIPAA compliance one-pager", "IT director", "Decision", RequestStatus.OPEN),
-        ("Case study in the public sector", "CFO", "Consideration", RequestStatus.OPEN),
-        ("German version of the platform deck", "Operations lead", "Awareness", RequestStatus.IN_PROGRESS),
-        ("End-user onboarding video", "End user", "Onboarding", RequestStatus.DONE),
-    ]
-    for title, persona, stage, status in requests:
-        db.session.add(
-            ContentRequest(
-                title=title,
-                details="Prospects keep asking for this.",
-                persona=personas[persona],
-                stage=stages[stage],
-                requested_by=rng.choice(users[2:]),
-                status=status,
-                response="On the roadmap for next month." if status != RequestStatus.OPEN else None,
-                answered_by=users[1] if status != RequestStatus.OPEN else None,
-                closed_at=utcnow() if status.is_closed else None,
-            )
-        )
-    db.session.commit()
