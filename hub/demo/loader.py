@@ -208,9 +208,10 @@ def _deals(progress, rng, users, personas, stages, today) -> list[Deal]:
                 currency="USD",
                 owner=rng.choice(reps),
                 crm_stage=rng.choice(CRM_STAGES[status]),
-                stage=rng.choice(list(stages.values())[:3])
-                if status == DealStatus.OPEN
-                else stages["Decision"],
+                # won customers move on to onboarding and advocacy; open and lost deals stop earlier
+                stage=rng.choice(
+                    list(stages.values()) if status == DealStatus.WON else list(stages.values())[:3]
+                ),
                 persona=rng.choice(list(personas.values())),
                 status=status,
                 created_on=created,

@@ -59,8 +59,8 @@ NOT_PAGES = re.compile(r"(download|\.png|\.csv|/click$|/slides/|^/health$|^/stat
 @pytest.fixture
 def planted(app, users):
     marketer, rep, admin = users["marketer"], users["rep"], users["admin"]
-    rep.name = payload("Rep name")
-    rep.team = payload("Team")
+    rep.name = payload("Rep name")[:120]
+    rep.team = payload("Team")[:80]
     from hub.extensions import db
 
     db.session.commit()
