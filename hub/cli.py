@@ -38,7 +38,9 @@ def register_commands(app: Flask) -> None:
                 click.echo("Demo data skipped: the database already has data.")
                 return
             if not reset:
-                raise click.ClickException("The database already has data. Use --reset to replace it with the demo.")
+                raise click.ClickException(
+                    "The database already has data. Use --reset to replace it with the demo."
+                )
             click.echo("Removing existing data...")
             loader.reset()
         counts = loader.load(lambda step: click.echo(f"  - {step}"))
