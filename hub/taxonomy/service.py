@@ -101,30 +101,20 @@ def move_term(term: Term, direction: str, *, acting: User) -> Term:
 
 def retire_term(term: Term, *, acting: User) -> Term:
     """Hide from new uploads and filters; assets already tagged keep the term."""
-    if not term.is_retired:
-        term.retired_at = utcnow()
-        model = type(term)
-        audit.log(
-            f"{_label(model)}.retire",
-            user_id=acting.id,
-            target_type=_label(model),
-            target_id=term.id,
-            detail=term.name,
-        )
-        db.session.commit()
-    return term
+    return _set_retired(term, True, acting)
 
 
 def restore_term(term: Term, *, acting: User) -> Term:
-    if term.is_retired:
-        term.retired_at = None
-        model = type(term)
+    return _set_retired(term, False, acting)
+
+
+def _set_retired(term: Term, retired: bool, acting: User) -> Term:
+    if term.is_retired != retired:
+        term.retired_at = utcnow() if retired else None
+        label = _label(type(term))
+        action = "retire" if retired else "restore"
         audit.log(
-            f"{_label(model)}.restore",
-            user_id=acting.id,
-            target_type=_label(model),
-            target_id=term.id,
-            detail=term.name,
+            f"{label}.{action}", user_id=acting.id, target_type=label, target_id=term.id, detail=term.name
         )
         db.session.commit()
     return term
