@@ -12,6 +12,7 @@ from hub.errors import wants_json
 from hub.library import queries
 from hub.library.forms import AssetFieldsForm
 from hub.models import Asset
+from hub.models import AssetType
 from hub.models import AssetVersion
 from hub.models import Persona
 from hub.models import Stage
@@ -79,6 +80,19 @@ def owner_from(form: AssetFieldsForm) -> User | None:
     from hub.extensions import db
 
     return db.session.get(User, form.owner.data) if form.owner.data else None
+
+
+def metadata_from(form: AssetFieldsForm) -> dict:
+    """The service keyword arguments every asset form carries (all but the title)."""
+    return dict(
+        description=form.description.data,
+        asset_type=AssetType(form.asset_type.data),
+        owner=owner_from(form),
+        persona_ids=form.personas.data or [],
+        stage_ids=form.stages.data or [],
+        tags=form.tag_list(),
+        expires_on=form.expires_on.data,
+    )
 
 
 def download_response(version: AssetVersion) -> Response:

@@ -24,9 +24,8 @@ from hub.library.helpers import fill_choices
 from hub.library.helpers import form_errors
 from hub.library.helpers import json_error
 from hub.library.helpers import json_requested
-from hub.library.helpers import owner_from
+from hub.library.helpers import metadata_from
 from hub.models import Asset
-from hub.models import AssetType
 from hub.models import Role
 from hub.storage import StorageError
 from hub.uploads import ALLOWED
@@ -88,14 +87,8 @@ def upload():
                 data=storage_file.stream,
                 filename=storage_file.filename,
                 title=form.title.data if len(files) == 1 else None,
-                owner=owner_from(form),
                 uploaded_by=current_user,
-                description=form.description.data,
-                asset_type=AssetType(form.asset_type.data),
-                persona_ids=form.personas.data or [],
-                stage_ids=form.stages.data or [],
-                tags=form.tag_list(),
-                expires_on=form.expires_on.data,
+                **metadata_from(form),
             )
         except UploadRejected as exc:
             rejected.append(str(exc))
@@ -133,14 +126,8 @@ def new_link():
         asset = service.create_link_asset(
             url=link_form.url.data,
             title=link_form.title.data,
-            owner=owner_from(link_form),
             created_by=current_user,
-            description=link_form.description.data,
-            asset_type=AssetType(link_form.asset_type.data),
-            persona_ids=link_form.personas.data or [],
-            stage_ids=link_form.stages.data or [],
-            tags=link_form.tag_list(),
-            expires_on=link_form.expires_on.data,
+            **metadata_from(link_form),
         )
     except UploadRejected as exc:
         link_form.url.errors = [str(exc)]

@@ -31,7 +31,7 @@ from hub.library.helpers import download_response
 from hub.library.helpers import fill_choices
 from hub.library.helpers import form_errors
 from hub.library.helpers import load_into
-from hub.library.helpers import owner_from
+from hub.library.helpers import metadata_from
 from hub.models import Asset
 from hub.models import AssetType
 from hub.models import EventKind
@@ -210,16 +210,7 @@ def edit(asset_id: int):
     status = 200
     if form.is_submitted():
         if form.validate():
-            fields = dict(
-                title=form.title.data,
-                description=form.description.data,
-                asset_type=AssetType(form.asset_type.data),
-                owner=owner_from(form),
-                persona_ids=form.personas.data or [],
-                stage_ids=form.stages.data or [],
-                tags=form.tag_list(),
-                expires_on=form.expires_on.data,
-            )
+            fields = dict(title=form.title.data, **metadata_from(form))
             if item.is_link:
                 fields["link_url"] = form.url.data
             try:
