@@ -29,6 +29,8 @@ def test_import_flow_in_the_browser(live_server, page, users, crm_reps):
     page.wait_for_selector("text=Import finished")
     assert "5 created, 0 updated, 0 unchanged" in page.content()
     page.click("text=See the deals")
+    # the filter submits itself from deals.js, which runs once the page has loaded
+    page.wait_for_url("**/deals**", wait_until="load")
     page.select_option("select[name=status]", "won")
     page.wait_for_url("**status=won**")
     assert page.locator("text=Globex - Annual Subscription").count() == 1
