@@ -16,7 +16,7 @@ from whoosh.fields import Schema
 from hub.models import Asset
 
 # bump whenever get_schema() or to_document() changes; a mismatch triggers a rebuild from the database
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 VERSION_FILE = "hub-schema-version"
 # searches go to one combined field: one posting list per word is several times faster in Whoosh than
 # a union over four fields; title and tags weigh more by being repeated in it
@@ -57,7 +57,8 @@ def day_number(value: date | None) -> int:
 
 
 def timestamp(value: datetime | None) -> int:
-    return int(value.timestamp()) if value is not None else 0
+    """Microseconds, so an edit in the same second as the last indexing still shows as a change."""
+    return int(value.timestamp() * 1_000_000) if value is not None else 0
 
 
 def asset_text(asset: Asset) -> str:

@@ -173,7 +173,7 @@ def _from_index(hit: index.Hit, labels: dict[str, dict[str, str]]) -> ResultAsse
         expires_on=None
         if expires == NO_EXPIRY
         else date(expires // 10000, expires // 100 % 100, expires % 100),
-        updated_at=datetime.fromtimestamp(int(stored.get("updated") or 0)),
+        updated_at=datetime.fromtimestamp(int(stored.get("updated") or 0) / 1_000_000),
         personas=_names(stored.get("personas") or "", labels["personas"]),
         stages=_names(stored.get("stages") or "", labels["stages"]),
     )
