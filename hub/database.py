@@ -5,8 +5,12 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask
+from sqlalchemy import Table
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.dml import Insert
 
 from hub.extensions import db
 
@@ -35,3 +39,9 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"
+
+
+def upsert(table: Table) -> Insert:
+    """INSERT … ON CONFLICT for the database in use; SQLite and PostgreSQL spell it the same way."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

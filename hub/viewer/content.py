@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
 
+from flask import current_app
+
 from hub import preview
 from hub.models import Asset
 from hub.models import AssetVersion
@@ -39,6 +41,10 @@ def kind_of(asset: Asset) -> str:
     version = asset.current_version
     if version is None:
         return "none"
+    return _version_kind(version)
+
+
+def _version_kind(version: AssetVersion) -> str:
     mime = version.mime_type
     if mime == PDF or mime.startswith("image/") and preview.can_render(version):
         return "pdf"
@@ -80,8 +86,31 @@ def build_view(asset: Asset) -> AssetView:
 
 def page_total(asset: Asset) -> int:
     """Trackable pages of the asset as the viewer shows it (1 for HTML, links and plain files)."""
-    kind = kind_of(asset)
     version = asset.current_version
+    if asset.is_link or version is None:
+        return 1
+    return blob_page_total(version.blob_sha256, version.mime_type, version.page_count)
+
+
+# a blob never changes, so neither does its page count; beacons ask for it on every report
+PAGE_TOTALS_KEPT = 4096
+
+
+def blob_page_total(sha256: str, mime_type: str, page_count: int | None) -> int:
+    """Page total of a stored file, counted once per app and then remembered."""
+    totals = current_app.extensions.setdefault("hub.page_totals", {})
+    key = (sha256, mime_type)
+    total = totals.get(key)
+    if total is None:
+        if len(totals) >= PAGE_TOTALS_KEPT:
+            totals.clear()
+        version = AssetVersion(blob_sha256=sha256, mime_type=mime_type, page_count=page_count)
+        total = totals[key] = _count_pages(version)
+    return total
+
+
+def _count_pages(version: AssetVersion) -> int:
+    kind = _version_kind(version)
     if kind in ("pdf", "pptx"):
         pages = _image_pages(version)
         if pages:

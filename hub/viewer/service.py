@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import and_
+from sqlalchemy import bindparam
+from sqlalchemy import case
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
+from sqlalchemy.sql.dml import Insert
 
 from hub import tracking
+from hub.database import upsert
 from hub.extensions import db
 from hub.models import Asset
+from hub.models import AssetStatus
+from hub.models import AssetVersion
 from hub.models import EventKind
 from hub.models import PageView
+from hub.models import ShareItem
 from hub.models import ShareLink
 from hub.models import ShareVisit
 from hub.models import token_digest
 from hub.models import utcnow
+from hub.viewer import content
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # a beacon may claim at most this much time on one page, and never more than the visit's wall time
@@ -146,9 +156,139 @@ def page_seconds(visit: ShareVisit | None, asset: Asset) -> dict[int, float]:
     return {page: seconds for page, seconds in rows}
 
 
+@dataclass(frozen=True)
+class BeaconTarget:
+    """What a beacon needs to know about its link, visit and asset, read in one query."""
+
+    live: bool
+    require_email: bool
+    visit_id: int | None
+    visit_started_at: datetime | None
+    visit_has_email: bool
+    # the asset is in the share and still shown (not archived, not expired)
+    asset_shown: bool
+    page_total: int
+
+
+# Built once, on the tables rather than the ORM classes: beacons are the busiest request, and
+# building a statement or going through the ORM costs more than running the SQL.
+_links, _visits, _items = ShareLink.__table__, ShareVisit.__table__, ShareItem.__table__
+_assets, _versions, _page_views = Asset.__table__, AssetVersion.__table__, PageView.__table__
+_BEACON_TARGET = (
+    select(
+        _links.c.revoked_at,
+        _links.c.expires_at,
+        _links.c.require_email,
+        _visits.c.id,
+        _visits.c.started_at,
+        _visits.c.viewer_email,
+        _assets.c.status,
+        _assets.c.expires_on,
+        _assets.c.link_url,
+        _versions.c.blob_sha256,
+        _versions.c.mime_type,
+        _versions.c.page_count,
+        _items.c.id,
+    )
+    .select_from(_links)
+    .outerjoin(
+        _visits,
+        and_(_visits.c.share_id == _links.c.id, _visits.c.visitor_key == bindparam("visitor_key")),
+    )
+    .outerjoin(_items, and_(_items.c.share_id == _links.c.id, _items.c.asset_id == bindparam("asset_id")))
+    .outerjoin(_assets, _assets.c.id == _items.c.asset_id)
+    .outerjoin(_versions, _versions.c.id == _assets.c.current_version_id)
+    .where(_links.c.token_hash == bindparam("token_hash"))
+)
+_PAGE_SECONDS = select(_page_views.c.asset_id, _page_views.c.page, _page_views.c.seconds).where(
+    _page_views.c.visit_id == bindparam("visit_id")
+)
+_VISIT_TOTAL = (
+    update(_visits)
+    .where(_visits.c.id == bindparam("visit_id"))
+    .values(total_seconds=bindparam("total"), last_seen_at=bindparam("now"))
+)
+_PAGE_UPSERTS: dict[str, Insert] = {}
+
+
+def _page_upsert() -> Insert:
+    """Add a page's seconds, or raise them if the row exists; two beacons racing land on one row."""
+    dialect = db.engine.dialect.name
+    if dialect not in _PAGE_UPSERTS:
+        table = _page_views
+        statement = upsert(table)
+        excluded = statement.excluded
+        _PAGE_UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=[table.c.visit_id, table.c.asset_id, table.c.page],
+            set_={
+                "seconds": case(
+                    (excluded.seconds > table.c.seconds, excluded.seconds), else_=table.c.seconds
+                ),
+                "last_seen_at": excluded.last_seen_at,
+            },
+        )
+    return _PAGE_UPSERTS[dialect]
+
+
+def beacon_target(token: str, visitor_key: str | None, asset_id: int) -> BeaconTarget | None:
+    """The link behind a beacon, with this browser's visit and the reported asset; None for no link.
+
+    Beacons arrive every few seconds from every open viewer, so this is one indexed query rather than
+    loading the share, its items and its visits as objects.
+    """
+    if not TOKEN_PATTERN.fullmatch(token or ""):
+        return None
+    key = token_digest(visitor_key) if visitor_key and len(visitor_key) <= 64 else None
+    row = (
+        db.session.connection()
+        .execute(
+            _BEACON_TARGET,
+            {"token_hash": token_digest(token), "visitor_key": key, "asset_id": asset_id},
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    (
+        revoked_at,
+        expires_at,
+        require_email,
+        visit_id,
+        started_at,
+        viewer_email,
+        status,
+        expires_on,
+        link_url,
+        sha256,
+        mime_type,
+        page_count,
+        item_id,
+    ) = row
+    now = utcnow()
+    shown = (
+        item_id is not None
+        and status != AssetStatus.ARCHIVED
+        and (expires_on is None or expires_on >= now.date())
+    )
+    if not shown or link_url is not None or sha256 is None:
+        total = 1
+    else:
+        total = content.blob_page_total(sha256, mime_type, page_count)
+    return BeaconTarget(
+        live=revoked_at is None and (expires_at is None or expires_at > now),
+        require_email=require_email,
+        visit_id=visit_id,
+        visit_started_at=started_at,
+        visit_has_email=bool(viewer_email),
+        asset_shown=shown,
+        page_total=total,
+    )
+
+
 def record_page_times(
-    visit: ShareVisit,
-    asset: Asset,
+    visit_id: int,
+    visit_started_at: datetime,
+    asset_id: int,
     pages: dict[int, float],
     page_total: int,
     now: datetime | None = None,
@@ -160,33 +300,35 @@ def record_page_times(
     unknown = [page for page in pages if not 1 <= page <= page_total]
     if unknown:
         raise BeaconRejected(f"unknown page {unknown[0]}")
-    for attempt in range(2):
-        try:
-            _apply_page_times(visit, asset, pages, now or utcnow())
-            return
-        except IntegrityError:
-            # another beacon for the same page inserted first; the retry updates its row
-            db.session.rollback()
-            if attempt:
-                raise
-
-
-def _apply_page_times(visit: ShareVisit, asset: Asset, pages: dict[int, float], now: datetime) -> None:
-    rows = db.session.scalars(select(PageView).where(PageView.visit_id == visit.id)).all()
-    existing = {(row.asset_id, row.page): row for row in rows}
-    wall = max(0.0, (now - visit.started_at).total_seconds()) + SLACK_SECONDS
-    others = sum(row.seconds for key, row in existing.items() if key[0] != asset.id or key[1] not in pages)
+    now = now or utcnow()
+    connection = db.session.connection()
+    stored = {
+        (row_asset, page): seconds
+        for row_asset, page, seconds in connection.execute(_PAGE_SECONDS, {"visit_id": visit_id})
+    }
+    wall = max(0.0, (now - visit_started_at).total_seconds()) + SLACK_SECONDS
+    others = sum(
+        seconds for (row_asset, page), seconds in stored.items() if row_asset != asset_id or page not in pages
+    )
     budget = max(0.0, wall - others)
+    rows = []
     for page in sorted(pages):
-        row = existing.get((asset.id, page))
         claimed = min(pages[page], MAX_PAGE_SECONDS, wall, budget)
-        if row is None:
-            row = PageView(visit=visit, asset_id=asset.id, page=page, seconds=0.0, first_seen_at=now)
-            db.session.add(row)
-            existing[(asset.id, page)] = row
-        row.seconds = round(max(row.seconds, claimed), 1)
-        row.last_seen_at = now
-        budget = max(0.0, budget - row.seconds)
-    visit.total_seconds = round(sum(row.seconds for row in existing.values()), 1)
-    visit.last_seen_at = now
+        seconds = round(max(stored.get((asset_id, page), 0.0), claimed), 1)
+        stored[(asset_id, page)] = seconds
+        rows.append(
+            {
+                "visit_id": visit_id,
+                "asset_id": asset_id,
+                "page": page,
+                "seconds": seconds,
+                "first_seen_at": now,
+                "last_seen_at": now,
+            }
+        )
+        budget = max(0.0, budget - seconds)
+    connection.execute(_page_upsert(), rows)
+    connection.execute(
+        _VISIT_TOTAL, {"visit_id": visit_id, "total": round(sum(stored.values()), 1), "now": now}
+    )
     db.session.commit()

@@ -163,27 +163,32 @@ def download(token: str, asset_id: int):
 @csrf.exempt
 def beacon(token: str):
     # public and CSRF-exempt: navigator.sendBeacon cannot carry a token; everything is validated here
-    share = service.find_share(token)
-    if share is None:
+    too_large = request.content_length is not None and request.content_length > MAX_BODY_BYTES
+    report, problem = None, None
+    if not too_large:
+        try:
+            report = parse_beacon(request.stream.read(MAX_BODY_BYTES + 1))
+        except BeaconError as exc:
+            problem = str(exc)
+    target = service.beacon_target(token, request.cookies.get(VISIT_COOKIE), report.asset_id if report else 0)
+    if target is None:
         return _json_error(404, "unknown link")
-    if not share.is_live():
+    if not target.live:
         return _json_error(410, "link no longer available")
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+    if too_large:
         return _json_error(413, "beacon too large")
-    try:
-        report = parse_beacon(request.stream.read(MAX_BODY_BYTES + 1))
-    except BeaconError as exc:
-        return _json_error(400, str(exc))
-    item = service.shared_asset(share, report.asset_id)
-    if item is None:
+    if problem:
+        return _json_error(400, problem)
+    if not target.asset_shown:
         return _json_error(400, "asset not in this share")
-    visit = service.find_visit(share, request.cookies.get(VISIT_COOKIE))
-    if visit is None:
+    if target.visit_id is None:
         return _json_error(400, "no visit; open the link first")
-    if share.require_email and not visit.viewer_email:
+    if target.require_email and not target.visit_has_email:
         return _json_error(403, "email required")
     try:
-        service.record_page_times(visit, item, report.pages, content.page_total(item))
+        service.record_page_times(
+            target.visit_id, target.visit_started_at, report.asset_id, report.pages, target.page_total
+        )
     except service.BeaconRejected as exc:
         return _json_error(400, str(exc))
     return "", 204

@@ -30,7 +30,7 @@ def _visit(share, pages: dict[int, float], asset=None, email: str | None = None)
     viewer.record_open(share, visit, asset)
     if email:
         viewer.set_viewer_email(visit, email)
-    viewer.record_page_times(visit, asset, pages, page_total=3)
+    viewer.record_page_times(visit.id, visit.started_at, asset.id, pages, page_total=3)
     return visit
 
 
