@@ -20,7 +20,8 @@ max_requests = 5000
 max_requests_jitter = 500
 # heartbeat files in memory, not on a possibly slow disk
 worker_tmp_dir = "/dev/shm"
-accesslog = "-"
+# the reverse proxy in front logs every request; add --access-logfile - to log here as well
+accesslog = None
 errorlog = "-"
 loglevel = "info"
 # never load the app in the master: each worker opens its own database connections after the fork

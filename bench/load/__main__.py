@@ -121,8 +121,6 @@ def start_server(env: dict, instance: Path, port: int, workers: int, threads: in
             str(threads),
             "-b",
             f"127.0.0.1:{port}",
-            "--access-logfile",
-            str(instance / "access.log"),
             "hub:create_app()",
         ],
         cwd=ROOT,

@@ -8,15 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import Numeric
 from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import case
+from sqlalchemy import cast
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.sql.dml import Insert
 
 from hub import tracking
 from hub.database import upsert
+from hub.database import writing
 from hub.extensions import db
 from hub.models import Asset
 from hub.models import AssetStatus
@@ -203,10 +207,17 @@ _BEACON_TARGET = (
 _PAGE_SECONDS = select(_page_views.c.asset_id, _page_views.c.page, _page_views.c.seconds).where(
     _page_views.c.visit_id == bindparam("visit_id")
 )
+# the total is summed in the database, inside the write, so beacons racing each other cannot leave a
+# total that misses the other's pages
 _VISIT_TOTAL = (
     update(_visits)
     .where(_visits.c.id == bindparam("visit_id"))
-    .values(total_seconds=bindparam("total"), last_seen_at=bindparam("now"))
+    .values(
+        total_seconds=select(func.round(cast(func.coalesce(func.sum(_page_views.c.seconds), 0), Numeric), 1))
+        .where(_page_views.c.visit_id == _visits.c.id)
+        .scalar_subquery(),
+        last_seen_at=bindparam("now"),
+    )
 )
 _PAGE_UPSERTS: dict[str, Insert] = {}
 
@@ -327,8 +338,7 @@ def record_page_times(
             }
         )
         budget = max(0.0, budget - seconds)
-    connection.execute(_page_upsert(), rows)
-    connection.execute(
-        _VISIT_TOTAL, {"visit_id": visit_id, "total": round(sum(stored.values()), 1), "now": now}
-    )
-    db.session.commit()
+    with writing():
+        connection.execute(_page_upsert(), rows)
+        connection.execute(_VISIT_TOTAL, {"visit_id": visit_id, "now": now})
+        db.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -149,3 +150,27 @@ def test_viewer_page_starts_from_the_stored_seconds(client, opened):
     client.post(f"/s/{share.token}/beacon", json={"asset": asset.id, "pages": {"2": 42}})
     html = client.get(f"/s/{share.token}").get_data(as_text=True)
     assert '{"2": 42.0}' in html
+
+
+def test_racing_beacons_land_on_one_row_per_page_with_the_largest_value(app, client, opened):
+    share, asset = opened
+    _age_visit(3600)
+    path, asset_id = f"/s/{share.token}", asset.id
+    cookie = client.get_cookie("hub_visit", path=path)
+    statuses: list[int] = []
+
+    def prospect_tab(offset: int) -> None:
+        tab = app.test_client()
+        tab.set_cookie("hub_visit", cookie.value, path=path)
+        for n in range(8):
+            pages = {"1": 10 * n + offset, "2": n + offset}
+            statuses.append(tab.post(f"{path}/beacon", json={"asset": asset_id, "pages": pages}).status_code)
+
+    tabs = [threading.Thread(target=prospect_tab, args=(offset,)) for offset in range(6)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join()
+    assert statuses == [204] * 48
+    assert _views() == {(asset_id, 1): 75.0, (asset_id, 2): 12.0}
+    assert _visit().total_seconds == 87.0
