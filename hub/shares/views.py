@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
@@ -161,7 +162,8 @@ def detail(share_id: int):
     share = _own_share(share_id)
     series = queries.page_series([share.id]).get(share.id, [])
     charts = {f"asset-{s.asset.id}": {"labels": s.labels, "values": s.values} for s in series}
-    expiry = ExpiryForm(formdata=None, expires_on=share.expires_at.date() if share.expires_at else None)
+    last_day = _last_day(share.expires_at)
+    expiry = ExpiryForm(formdata=None, expires_on=last_day)
     return render_template(
         "shares/detail.html",
         share=share,
@@ -170,6 +172,7 @@ def detail(share_id: int):
         charts=charts,
         visits=queries.visits_of(share),
         expiry_form=expiry,
+        last_day=last_day if share.expires_at and share.expires_at.time() == time() else None,
         revoke_form=RevokeForm(formdata=None),
         created=request.args.get("created") == "1",
     )
@@ -278,3 +281,8 @@ def _with_status(stmt, status: str):
 def _end_of_day(day) -> datetime | None:
     """A date picked in the form means the link works through that whole day (UTC)."""
     return None if day is None else datetime.combine(day + timedelta(days=1), time())
+
+
+def _last_day(expires_at: datetime | None) -> date | None:
+    """The last day a link works, as the form shows it: the inverse of _end_of_day."""
+    return None if expires_at is None else (expires_at - timedelta(microseconds=1)).date()
