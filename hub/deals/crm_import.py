@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,7 +110,9 @@ def read_csv(data: bytes) -> CsvFile:
         rows, last_line = [], reader.line_num
         for values in reader:
             start, last_line = last_line + 1, reader.line_num
-            if any(cell.strip() for cell in values):
+            # a line of one cell under a header of several is a report's totals or footer
+            # ("Grand Totals (42 records)", "Confidential Information …"): exports write every column
+            if any(cell.strip() for cell in values) and (len(values) > 1 or len(headers) == 1):
                 rows.append((start, values))
     except csv.Error as exc:
         raise ImportFileError(f"The CSV file is malformed near line {reader.line_num}: {exc}.") from exc
@@ -170,10 +173,15 @@ def parse_rows(
     first_line: dict[str, int] = {}
     for line, values in csv_file.rows:
         row = {key: (values[i].strip() if i < len(values) else "") for key, i in positions.items()}
-        crm_id = row.get("crm_id") or None
-        changes, reasons = convert(row, resolved, lookups)
+        changes, reasons = convert(row, resolved, lookups, by_name="crm_id" not in positions)
+        crm_id = changes.get("crm_id") or row.get("crm_id") or None
         if crm_id and crm_id in first_line:
-            reasons.append(f"duplicate CRM id {crm_id!r} (already on line {first_line[crm_id]})")
+            if "crm_id" in positions:
+                reasons.append(f"duplicate CRM id {crm_id!r} (already on line {first_line[crm_id]})")
+            else:
+                reasons.append(
+                    f"same deal name as line {first_line[crm_id]}; map a CRM id column to tell them apart"
+                )
         if reasons:
             errors.append(RowError(line=line, crm_id=crm_id, reason="; ".join(reasons)))
             continue
@@ -182,11 +190,20 @@ def parse_rows(
     return parsed, errors
 
 
-def convert(row: dict[str, str], options: Options, lookups: Lookups) -> tuple[dict, list[str]]:
-    """One row's mapped values -> (changes for the deal, problems); only mapped fields appear in changes."""
+def convert(
+    row: dict[str, str], options: Options, lookups: Lookups, by_name: bool = False
+) -> tuple[dict, list[str]]:
+    """One row's mapped values -> (changes for the deal, problems); only mapped fields appear in changes.
+
+    With `by_name` (the file has no id column) the deal name is the key, so importing the same export
+    again updates the deals instead of duplicating them.
+    """
     changes: dict = {}
     problems: list[str] = []
-    if not row.get("crm_id"):
+    if by_name:
+        if row.get("name"):
+            changes["crm_id"] = id_from_name(row["name"])
+    elif not row.get("crm_id"):
         problems.append("missing CRM id")
     elif len(row["crm_id"]) > 64:
         problems.append("CRM id longer than 64 characters")
@@ -210,6 +227,14 @@ def convert(row: dict[str, str], options: Options, lookups: Lookups) -> tuple[di
     if row.get("stage"):
         _try(problems, lambda: changes.__setitem__("stage_id", lookups.stage_id(row["stage"])))
     return changes, problems
+
+
+def id_from_name(name: str) -> str:
+    """A CRM id made from a deal name: the name itself when it fits, else its start and a digest."""
+    name = " ".join(name.split())
+    if len(name) <= 64:
+        return name
+    return f"{name[:47].rstrip()}~{hashlib.sha256(name.encode()).hexdigest()[:16]}"
 
 
 def _try(problems: list[str], step) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# (key, label); crm_id and name are required
+# (key, label); name is required; without a CRM id column, deals are matched by name
 TARGETS = (
     ("crm_id", "CRM id"),
     ("name", "Deal name"),
@@ -20,7 +20,7 @@ TARGETS = (
     ("stage", "Buyer-journey stage"),
 )
 TARGET_KEYS = tuple(key for key, _label in TARGETS)
-REQUIRED = ("crm_id", "name")
+REQUIRED = ("name",)
 
 # header names as the CRMs export them; the first one found wins
 PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -56,9 +56,10 @@ PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 PRESET_LABELS = {"salesforce": "Salesforce opportunity export", "hubspot": "HubSpot deals export"}
+# a report exported from Salesforce has no id column unless someone added it
 SIGNATURES = {
-    "salesforce": ("opportunity id", "opportunity name"),
-    "hubspot": ("record id", "deal name"),
+    "salesforce": ("opportunity name",),
+    "hubspot": ("deal name", "deal stage"),
 }
 # Salesforce exports numeric dates in the US short format unless the org's locale says otherwise
 PRESET_DATE_DEFAULT = {"salesforce": "mdy", "hubspot": "mdy", "": "mdy"}
@@ -84,6 +85,8 @@ def detect_preset(headers: list[str]) -> str:
     for preset, signature in SIGNATURES.items():
         if all(name in lowered for name in signature):
             return preset
+    if {"record id", "deal name"} <= lowered:
+        return "hubspot"
     return ""
 
 

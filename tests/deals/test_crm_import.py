@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy import select
 
 from hub.deals import importer
@@ -225,10 +226,51 @@ def test_unreadable_files_are_refused_with_a_reason(app, data, message):
         importer.open_file(data)
 
 
-def test_mapping_must_name_the_id_and_name_columns(app):
+def test_mapping_must_name_the_deal_name_column(app):
     csv_file, _preset, mapping = importer.open_file(b"Foo,Bar\n1,2\n")
-    with pytest.raises(ImportFileError, match="CRM id"):
+    with pytest.raises(ImportFileError, match="Deal name"):
         importer.build_plan(csv_file, mapping, Options())
+
+
+# a Salesforce report as it is exported by default: no id column, a BOM, CRLF, totals and a footer
+SALESFORCE_REPORT = (
+    "\ufeff"
+    + '"Opportunity Name","Account Name","Opportunity Owner","Stage","Amount","Close Date","Created Date"\r\n'
+    '"Northwind - Expansion","Northwind","Dana Whitfield","Closed Won","USD 48,500.00","11/03/2026","8/14/2026"\r\n'
+    '"Contoso \u2013 New Logo","Contoso","Marco Rossi","Closed Lost","$12,000.00","10/21/2026","7/2/2026"\r\n'
+    '"Initech Renewal","Initech","Dana Whitfield","Negotiation/Review","USD 7,250.50","12/15/2026","9/30/2026"\r\n'
+    '"Initech Renewal","Initech","Dana Whitfield","Prospecting","","1/15/2027","11/1/2026"\r\n'
+    "\r\n"
+    '"Grand Totals (4 records)"\r\n'
+    "\r\n"
+    '"Confidential Information - Do Not Distribute"\r\n'
+    '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\r\n'
+).encode()
+
+
+def test_salesforce_report_without_ids_matches_deals_by_name(crm_reps):
+    plan, summary = run_import(SALESFORCE_REPORT)
+    assert plan.options.preset == "salesforce"
+    assert summary.created == 3
+    northwind = deal("Northwind - Expansion")
+    assert northwind.status == DealStatus.WON and northwind.amount == Decimal("48500.00")
+    assert northwind.owner_id == crm_reps["dana"].id and northwind.closed_on == date(2026, 11, 3)
+    assert deal("Contoso \u2013 New Logo").status == DealStatus.LOST
+    reasons = {e.line: e.reason for e in plan.errors}
+    assert "same deal name as line 4" in reasons[5]
+    # the totals and footer lines are neither deals nor errors
+    assert list(reasons) == [5]
+    _again, summary = run_import(SALESFORCE_REPORT)
+    assert summary.created == 0 and summary.unchanged == 3
+    assert db.session.scalar(select(func.count()).select_from(Deal)) == 3
+
+
+def test_long_deal_names_make_distinct_ids_that_fit(crm_reps):
+    first, second = "Acme " + "expansion " * 10 + "one", "Acme " + "expansion " * 10 + "two"
+    _plan, summary = run_import(f"Opportunity Name,Amount\n{first},10\n{second},20\n".encode())
+    assert summary.created == 2
+    ids = db.session.scalars(select(Deal.crm_id)).all()
+    assert len(set(ids)) == 2 and all(len(i) <= 64 for i in ids)
 
 
 def test_import_writes_one_audit_entry(crm_reps):

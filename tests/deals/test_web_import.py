@@ -98,7 +98,7 @@ def test_manual_mapping_and_bad_rows_in_preview(marketer_client, crm_reps):
         f"/deals/import/{import_id}/map", data={"preset": "", "date_format": "auto", "number_format": "auto"}
     )
     assert missing.status_code == 400
-    assert "Choose the column that holds the CRM id" in missing.get_data(as_text=True)
+    assert "Choose the column that holds the Deal name" in missing.get_data(as_text=True)
     mapping = {"map_crm_id": "Ref", "map_name": "Title", "map_amount": "Value", "map_owner": "Rep"}
     response = marketer_client.post(
         f"/deals/import/{import_id}/map",
