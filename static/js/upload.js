@@ -76,6 +76,11 @@
       node.querySelector(".file-size").textContent = humanSize(file.size);
       var fields = cloneFields(counter);
       fields.querySelector("[name=title]").value = titleFromName(file.name);
+      var type = fields.querySelector("[name=asset_type]");
+      // a PowerPoint file is a deck unless the marketer already chose a type for this batch
+      if (type && type.value === "other" && /\.pptx$/i.test(file.name)) {
+        type.value = "deck";
+      }
       node.querySelector(".card-fields").appendChild(fields);
       node.querySelector(".remove-file").addEventListener("click", function () {
         if (item.state === "uploading") { return; }

@@ -59,3 +59,20 @@ def test_oversized_file_is_refused_in_the_page(live_server, page, users, app):
         "#file-input", [{"name": "huge.txt", "mimeType": "text/plain", "buffer": b"a" * (1024 * 1024 + 10)}]
     )
     assert "too large. The limit is 1 MB" in page.locator(".file-card .file-status").inner_text()
+
+
+def test_a_powerpoint_file_starts_as_a_deck(live_server, page, users):
+    live_server.login(page, users["marketer"].email, PASSWORD)
+    page.goto(f"{live_server.url}/library/upload")
+    pptx, _ = factories.sample_file("pptx", title="Q3 roadmap", text="roadmap")
+    pdf, _ = factories.sample_file("pdf", title="Notes", text="notes")
+    page.set_input_files(
+        "#file-input",
+        [
+            {"name": "q3_roadmap.pptx", "mimeType": "application/octet-stream", "buffer": pptx},
+            {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": pdf},
+        ],
+    )
+    cards = page.locator(".file-card")
+    assert cards.nth(0).locator("select[name=asset_type]").input_value() == "deck"
+    assert cards.nth(1).locator("select[name=asset_type]").input_value() == "other"
