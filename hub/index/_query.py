@@ -13,8 +13,10 @@ from markupsafe import Markup
 from whoosh import collectors
 from whoosh import qparser
 from whoosh.query import NullQuery
+from whoosh.query import Or
 from whoosh.query import Query
 
+from hub.index import _ranking
 from hub.index._schema import DEFAULT_FIELD
 from hub.index._schema import get_schema
 from hub.index._snapshot import FACET_FIELDS
@@ -144,18 +146,23 @@ def _allowed(snap: Snapshot, filters: Filters, today: int) -> set[int]:
     return docs
 
 
-def _facets(snap: Snapshot, matched) -> dict[str, dict[str, int]]:
+def _facets(snap: Snapshot, matched_bits: int) -> dict[str, dict[str, int]]:
+    """Matches per persona, stage and type: an AND and a popcount per value."""
     counts: dict[str, dict[str, int]] = {}
-    if len(matched) > 2000:
-        bits = bitset(matched)
-        for fieldname in FACET_FIELDS:
-            found = {v: (bits & b).bit_count() for v, b in snap.facet_bits(fieldname).items()}
-            counts[fieldname] = {v: n for v, n in found.items() if n}
-        return counts
     for fieldname in FACET_FIELDS:
-        found = {v: len(matched & snap.term_docs(fieldname, v)) for v in snap.facet_values(fieldname)}
+        found = {v: (matched_bits & b).bit_count() for v, b in snap.facet_bits(fieldname).items()}
         counts[fieldname] = {v: n for v, n in found.items() if n}
     return counts
+
+
+def _whole_unions(query: Query) -> Query:
+    """Make every OR match all its documents: given a result limit, whoosh's OR otherwise returns only
+    the documents it expects in the top hits, which undercounts the total and the facets."""
+    if isinstance(query, Or):
+        query.matcher_type = Or.DEFAULT_MATCHER
+    for child in query.children():
+        _whole_unions(child)
+    return query
 
 
 class _TopAndAll(collectors.TopCollector):
@@ -222,27 +229,35 @@ def run(
             order = _top_by(snap, matched, by_performance, "best", stop, metric_token)
         else:
             order = _top_by(snap, matched, by_created, "created", stop)
-        facets = snap._memo(("facets", filters, today), lambda: _facets(snap, matched))
+        facets = snap._memo(("facets", filters, today), lambda: _facets(snap, bitset(matched)))
+        total = len(matched)
     else:
-        collector = _TopAndAll(limit=max(depth, stop), usequality=False)
-        snap.searcher.search_with_collector(
-            query, collectors.FilterCollector(collector, allow=allowed or {-1})
-        )
-        results = collector.results()
-        matched = collector.docset
-        for hit_score, docnum in results.top_n:
+        limit = max(depth, stop)
+        fast = _ranking.search(snap, query, _ranking.mask(snap, (filters, today), allowed), limit)
+        if fast is not None:
+            top_n, matched_ids = fast
+            matched_bits = _ranking.bits(matched_ids, snap.reader.doc_count_all())
+            total = len(matched_ids)
+        else:
+            collector = _TopAndAll(limit=limit, usequality=False)
+            snap.searcher.search_with_collector(
+                _whole_unions(query), collectors.FilterCollector(collector, allow=allowed or {-1})
+            )
+            top_n = [(hit_score, docnum) for hit_score, docnum in collector.results().top_n]
+            matched_bits, total = bitset(collector.docset), len(collector.docset)
+        for hit_score, docnum in top_n:
             scores[docnum] = hit_score
         if sort == "relevance":
-            order = [docnum for _score, docnum in results.top_n]
+            order = [docnum for _score, docnum in top_n]
         elif sort == "best":
             best = max(scores.values(), default=1.0) or 1.0
             blended = {d: s / best * (1.0 + weight * performance.get(ids[d], 0.0)) for d, s in scores.items()}
             order = sorted(blended, key=lambda d: (blended[d], created[d], ids[d]), reverse=True)
-        elif sort in ("used", "winrate"):
-            order = _top_by(snap, matched, by_metric, sort, stop, metric_token)
         else:
-            order = _top_by(snap, matched, by_created, "created", stop)
-        facets = _facets(snap, matched)
+            matched = set(matched_ids.tolist()) if fast is not None else collector.docset
+            key, name = (by_metric, sort) if sort in ("used", "winrate") else (by_created, "created")
+            order = _top_by(snap, matched, key, name, stop, metric_token if key is by_metric else "")
+        facets = _facets(snap, matched_bits)
 
     window = order[(page - 1) * per_page : stop]
     stems = stems_of(query, text) if query is not None else set()
@@ -260,4 +275,4 @@ def run(
                 stored=stored,
             )
         )
-    return Page(hits=hits, total=len(matched), facets=facets, text=text)
+    return Page(hits=hits, total=total, facets=facets, text=text)

@@ -1,0 +1,207 @@
+"""Word queries ranked with array arithmetic: the BM25F scores Whoosh computes, without its per-document loop.
+
+Whoosh scores a query by stepping through every matching document in Python, a few microseconds each;
+a word found in most of a 100,000-asset library costs hundreds of milliseconds. Here each word's posting
+list is read block by block into arrays once per index snapshot, scored with the same formula and the
+same statistics, and combined with array operations: AND intersects, OR adds. Queries of other shapes
+(phrases, NOT, other fields, boosts) return None and go through Whoosh's own collector.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import _length_byte_cache
+
+from hub.index._schema import DEFAULT_FIELD
+from hub.index._snapshot import Snapshot
+
+# Whoosh stores each field length as one byte on a logarithmic scale; this is its decoding table
+_BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
+# a prefix ("secur*") that expands to more words than this is left to Whoosh
+MAX_EXPANSION = 256
+# words kept per snapshot; a broad word at 100k documents is about 1.6 MB of arrays
+WORDS_KEPT = 256
+MASKS_KEPT = 32
+
+Scored = tuple[np.ndarray, np.ndarray]  # (document numbers, ascending; their scores)
+
+
+class _Unsupported(Exception):
+    """The query has a shape this module does not rank; Whoosh's collector takes it."""
+
+
+class Ranker:
+    """Per-snapshot arrays: field lengths, and each word's documents and scores once read."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.searcher = snap.searcher
+        self.reader = snap.reader
+        self.size = self.reader.doc_count_all()
+        weighting = self.searcher.weighting
+        if not isinstance(weighting, BM25F):
+            raise _Unsupported("only BM25F is mirrored")
+        self.B = weighting._field_B.get(DEFAULT_FIELD, weighting.B)
+        self.K1 = weighting.K1
+        self.avgfl = self.searcher.avg_field_length(DEFAULT_FIELD) or 1
+        self.lengths = self._lengths()
+        self.words: OrderedDict[bytes, Scored] = OrderedDict()
+
+    def _lengths(self) -> np.ndarray:
+        """Field length per document as Whoosh's scorer sees it (1 where none is stored)."""
+        lengths = np.zeros(self.size, dtype=np.uint8)
+        for leaf, base in self.reader.leaf_readers():
+            perdoc = getattr(leaf, "_perdoc", None)
+            if perdoc is None:
+                raise _Unsupported(f"a reader of type {type(leaf).__name__}")
+            column = perdoc._cached_reader(_lenfield(DEFAULT_FIELD), LENGTHS_COLUMN)
+            if column is None:
+                continue
+            raw = column._dbfile.get(column._basepos, column._count)
+            lengths[base : base + len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+        decoded = _BYTE_TO_LENGTH[lengths]
+        decoded[lengths == 0] = 1.0
+        return decoded
+
+    def word(self, btext: bytes) -> Scored:
+        found = self.words.get(btext)
+        if found is not None:
+            self.words.move_to_end(btext)
+            return found
+        ids, weights = self._postings(btext)
+        if len(ids):
+            idf = self.searcher.idf(DEFAULT_FIELD, btext)
+            fl = self.lengths[ids]
+            scores = idf * (
+                (weights * (self.K1 + 1)) / (weights + self.K1 * ((1 - self.B) + self.B * fl / self.avgfl))
+            )
+        else:
+            scores = np.zeros(0, dtype=np.float64)
+        self.words[btext] = (ids, scores)
+        if len(self.words) > WORDS_KEPT:
+            self.words.popitem(last=False)
+        return ids, scores
+
+    def _postings(self, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Every posting of the word, deleted documents included (the caller's filter drops them)."""
+        id_parts, weight_parts = [], []
+        for leaf, base in self.reader.leaf_readers():
+            if (DEFAULT_FIELD, btext) not in leaf:
+                continue
+            matcher = leaf.postings(DEFAULT_FIELD, btext)
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child
+            if not isinstance(matcher, W3LeafMatcher):
+                raise _Unsupported(f"postings of type {type(matcher).__name__}")
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                id_parts.append(np.asarray(matcher._ids, dtype=np.int64) + base)
+                weight_parts.append(np.asarray(matcher._weights, dtype=np.float64))
+                if matcher._lastblock:
+                    break
+                matcher._next_block()
+        if not id_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+    def evaluate(self, query: wq.Query) -> Scored:
+        if isinstance(query, wq.Term):
+            if query.fieldname != DEFAULT_FIELD or query.boost != 1.0:
+                raise _Unsupported("a term outside the search field, or boosted")
+            return self.word(self.reader.schema[DEFAULT_FIELD].to_bytes(query.text))
+        if isinstance(query, wq.Prefix):
+            # a prefix ("secur*") ranks as the OR of the words it expands to; Whoosh does so on an index
+            # of one segment, but on several segments sometimes scores it as a constant, so its ranking
+            # would shift after every edit
+            if query.fieldname != DEFAULT_FIELD or query.boost != 1.0:
+                raise _Unsupported("a prefix outside the search field, or boosted")
+            words = []
+            for btext in query._btexts(self.reader):
+                words.append(self.word(btext))
+                if len(words) > MAX_EXPANSION:
+                    raise _Unsupported("a prefix with too many words")
+            return _union(words) if words else (np.zeros(0, dtype=np.int64), np.zeros(0))
+        if isinstance(query, (wq.And, wq.Or)) and type(query) in (wq.And, wq.Or):
+            if query.boost != 1.0 or (isinstance(query, wq.Or) and query.scale):
+                raise _Unsupported("a boosted or scaled group")
+            parts = [self.evaluate(sub) for sub in query.subqueries]
+            return _intersect(parts) if isinstance(query, wq.And) else _union(parts)
+        raise _Unsupported(type(query).__name__)
+
+
+def _union(parts: list[Scored]) -> Scored:
+    """Documents matching any part; a document's score is the sum of the parts it matches."""
+    ids = np.concatenate([p[0] for p in parts])
+    scores = np.concatenate([p[1] for p in parts])
+    unique, slots = np.unique(ids, return_inverse=True)
+    return unique, np.bincount(slots, weights=scores, minlength=len(unique))
+
+
+def _intersect(parts: list[Scored]) -> Scored:
+    """Documents matching every part; a document's score is the sum of its parts' scores."""
+    ids, scores = parts[0]
+    for other_ids, other_scores in parts[1:]:
+        ids, mine, theirs = np.intersect1d(ids, other_ids, assume_unique=True, return_indices=True)
+        scores = scores[mine] + other_scores[theirs]
+    return ids, scores
+
+
+def ranker(snap: Snapshot) -> Ranker | None:
+    try:
+        return snap._memo(("ranker",), lambda: Ranker(snap))
+    except _Unsupported:
+        return None
+
+
+def mask(snap: Snapshot, key, allowed: set[int]) -> np.ndarray:
+    """The allowed documents as a boolean array, kept for the most recent filter combinations."""
+    masks = snap._memo(("masks",), OrderedDict)
+    found = masks.get(key)
+    if found is None:
+        found = np.zeros(snap.reader.doc_count_all(), dtype=bool)
+        if allowed:
+            found[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
+        masks[key] = found
+        if len(masks) > MASKS_KEPT:
+            masks.popitem(last=False)
+    else:
+        masks.move_to_end(key)
+    return found
+
+
+def search(snap: Snapshot, query: wq.Query, allowed: np.ndarray, limit: int):
+    """(top hits as (score, docnum) best first, all matching document numbers), or None to use Whoosh."""
+    rank = ranker(snap)
+    if rank is None:
+        return None
+    try:
+        ids, scores = rank.evaluate(query)
+    except _Unsupported:
+        return None
+    keep = allowed[ids]
+    ids, scores = ids[keep], scores[keep]
+    if len(ids) > limit:
+        # the best `limit` scores, ties broken towards lower document numbers, as Whoosh's collector does
+        cut = np.argpartition(-scores, limit - 1)[:limit]
+        threshold = scores[cut].min()
+        chosen = np.flatnonzero(scores >= threshold)
+    else:
+        chosen = np.arange(len(ids))
+    picked = chosen[np.lexsort((ids[chosen], -scores[chosen]))[:limit]]
+    return list(zip(scores[picked].tolist(), ids[picked].tolist(), strict=True)), ids
+
+
+def bits(ids: np.ndarray, size: int) -> int:
+    """Document numbers as one big integer with those bits set, for facet counts by AND and popcount."""
+    flags = np.zeros(size, dtype=bool)
+    flags[ids] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")

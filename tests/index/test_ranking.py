@@ -1,0 +1,131 @@
+"""Array ranking against Whoosh's own full scoring, on a real on-disk index of several segments with deletions."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from hub.index import _ranking
+from hub.index._query import Filters
+from hub.index._query import parse
+from hub.index._query import run
+from hub.index._schema import NO_EXPIRY
+from hub.index._schema import get_schema
+from hub.index._snapshot import Snapshot
+
+WORDS = (
+    "pricing security compliance onboarding integration roadmap analytics migration enterprise retail "
+    "healthcare finance logistics renewal expansion competitor comparison benchmark latency uptime "
+    "dashboard workflow automation reporting forecast pipeline quota discount procurement contract "
+    "customer customs custodian complete company complex business case study"
+).split()
+TODAY = 20261125
+QUERIES = [
+    "pricing",
+    "security compliance",
+    "healthcare case study",
+    "pricing OR security",
+    "comp*",
+    "pricing comp*",
+    "cust",
+    "security OR workflow OR quota",
+    "(pricing OR uptime) renewal",
+    "nothingmatchesthis",
+]
+
+
+@pytest.fixture
+def snap(tmp_path):
+    ix = whoosh_index.create_in(tmp_path, get_schema())
+    rng = random.Random(7)
+    weights = [1 / (rank + 1) for rank in range(len(WORDS))]
+    for batch in range(3):
+        writer = ix.writer()
+        for n in range(150):
+            number = batch * 150 + n
+            writer.add_document(
+                id=str(number),
+                title=f"Asset {number}",
+                text=" ".join(rng.choices(WORDS, weights, k=rng.randint(5, 120))),
+                status="published" if number % 9 else "archived",
+                type="deck" if number % 3 else "case_study",
+                personas=str(1 + number % 2),
+                stages=str(1 + number % 4),
+                created=number,
+                updated=number,
+                expires_on=NO_EXPIRY,
+            )
+        # several segments, as a library that grows by uploads has
+        writer.commit(merge=False)
+    writer = ix.writer()
+    for number in range(0, 450, 7):
+        writer.delete_by_term("id", str(number))
+    writer.commit(merge=False)
+    searcher = ix.searcher()
+    assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
+    yield Snapshot(searcher)
+    searcher.close()
+
+
+def _words_for_prefixes(query, reader):
+    """The same query with each prefix written out as the OR of its words: the ranking a prefix gets."""
+    if isinstance(query, wq.Prefix):
+        return wq.Or([wq.Term(query.fieldname, b.decode()) for b in query._btexts(reader)])
+    if isinstance(query, wq.And | wq.Or):
+        return type(query)([_words_for_prefixes(sub, reader) for sub in query.subqueries])
+    return query
+
+
+def _allowed(snap: Snapshot) -> set[int]:
+    return snap.visible(include_archived=False, include_expired=False, today=TODAY)
+
+
+def _rounded(pairs) -> list[tuple[float, int]]:
+    # scores summed in another order may differ in the last bit; rounding keeps ties comparable
+    return sorted(((round(score, 9), docnum) for score, docnum in pairs), key=lambda p: (-p[0], p[1]))
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matches_and_top_hits_equal_whooshs_full_scoring(snap, text):
+    query = parse(text, snap.knows)
+    allowed = _allowed(snap)
+    found = _ranking.search(snap, query, _ranking.mask(snap, "visible", allowed), 25)
+    assert found is not None, "this query shape should be ranked with arrays"
+    top, matched = found
+    truth = set(snap.searcher.docs_for_query(query)) & allowed
+    assert set(matched.tolist()) == truth
+    reference = _words_for_prefixes(query, snap.reader)
+    whoosh_hits = snap.searcher.search(reference, limit=None, filter=allowed)
+    expected = _rounded((hit.score, hit.docnum) for hit in whoosh_hits)[:25]
+    assert _rounded(top) == expected
+
+
+def test_phrases_are_left_to_whoosh(snap):
+    query = parse('"business case"', snap.knows)
+    assert _ranking.search(snap, query, _ranking.mask(snap, "visible", _allowed(snap)), 10) is None
+
+
+@pytest.mark.parametrize("text", ["pricing OR security", '"business case" OR quota', "comp*"])
+def test_totals_and_facets_count_every_match_of_an_or(snap, text):
+    page = run(
+        snap,
+        text,
+        Filters(),
+        sort="relevance",
+        page=1,
+        per_page=10,
+        today=TODAY,
+        depth=10,
+        performance={},
+        weight=0.0,
+        metric={},
+        metric_token="",
+    )
+    truth = set(snap.searcher.docs_for_query(parse(text, snap.knows))) & _allowed(snap)
+    assert page.total == len(truth) > 10
+    decks = {d for d in truth if snap.searcher.stored_fields(d)["type"] == "deck"}
+    assert page.facets["type"]["deck"] == len(decks)
+    assert len(page.hits) == 10
