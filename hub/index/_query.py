@@ -13,7 +13,6 @@ from markupsafe import Markup
 from whoosh import collectors
 from whoosh import qparser
 from whoosh.query import NullQuery
-from whoosh.query import Or
 from whoosh.query import Query
 
 from hub.index import _ranking
@@ -155,16 +154,6 @@ def _facets(snap: Snapshot, matched_bits: int) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _whole_unions(query: Query) -> Query:
-    """Make every OR match all its documents: given a result limit, whoosh's OR otherwise returns only
-    the documents it expects in the top hits, which undercounts the total and the facets."""
-    if isinstance(query, Or):
-        query.matcher_type = Or.DEFAULT_MATCHER
-    for child in query.children():
-        _whole_unions(child)
-    return query
-
-
 class _TopAndAll(collectors.TopCollector):
     """Top hits by score plus the set of every match, from one pass (whoosh's own needs a second)."""
 
@@ -239,9 +228,11 @@ def run(
             matched_bits = _ranking.bits(matched_ids, snap.reader.doc_count_all())
             total = len(matched_ids)
         else:
-            collector = _TopAndAll(limit=limit, usequality=False)
+            # replace=0: whoosh otherwise drops the parts of an OR that can no longer reach the top
+            # hits, and with them their documents from the total and the facet counts
+            collector = _TopAndAll(limit=limit, usequality=False, replace=0)
             snap.searcher.search_with_collector(
-                _whole_unions(query), collectors.FilterCollector(collector, allow=allowed or {-1})
+                query, collectors.FilterCollector(collector, allow=allowed or {-1})
             )
             top_n = [(hit_score, docnum) for hit_score, docnum in collector.results().top_n]
             matched_bits, total = bitset(collector.docset), len(collector.docset)

@@ -108,7 +108,9 @@ def test_phrases_are_left_to_whoosh(snap):
     assert _ranking.search(snap, query, _ranking.mask(snap, "visible", _allowed(snap)), 10) is None
 
 
-@pytest.mark.parametrize("text", ["pricing OR security", '"business case" OR quota', "comp*"])
+@pytest.mark.parametrize(
+    "text", ["pricing OR security", "comp*", '"business case" OR pricing OR quota OR uptime']
+)
 def test_totals_and_facets_count_every_match_of_an_or(snap, text):
     page = run(
         snap,
@@ -129,3 +131,41 @@ def test_totals_and_facets_count_every_match_of_an_or(snap, text):
     decks = {d for d in truth if snap.searcher.stored_fields(d)["type"] == "deck"}
     assert page.facets["type"]["deck"] == len(decks)
     assert len(page.hits) == 10
+
+
+def test_an_or_left_to_whoosh_still_counts_every_match(tmp_path):
+    """Past 5,000 documents Whoosh drops the weak side of an OR once the top hits are full; the total
+    and the facets must still count every match."""
+    ix = whoosh_index.create_in(tmp_path, get_schema())
+    rng = random.Random(5100)
+    words = (
+        "pricing security compliance onboarding roadmap analytics quota uptime alpha beta gamma delta".split()
+    )
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    writer = ix.writer()
+    for number in range(5100):
+        text = " ".join(rng.choices(words, weights, k=rng.randint(3, 12)))
+        writer.add_document(
+            id=str(number), text=text, status="published", type="deck", created=number, expires_on=NO_EXPIRY
+        )
+    writer.commit()
+    text = 'roadmap OR "alpha beta" OR delta'
+    with ix.searcher() as searcher:
+        snap = Snapshot(searcher)
+        page = run(
+            snap,
+            text,
+            Filters(),
+            sort="relevance",
+            page=1,
+            per_page=10,
+            today=TODAY,
+            depth=10,
+            performance={},
+            weight=0.0,
+            metric={},
+            metric_token="",
+        )
+        truth = len(set(searcher.docs_for_query(parse(text, snap.knows))))
+        assert page.total == truth > 1000
+        assert page.facets["type"] == {"deck": truth}
