@@ -91,27 +91,7 @@ class Ranker:
         return ids, scores
 
     def _postings(self, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """Every posting of the word, deleted documents included (the caller's filter drops them)."""
-        id_parts, weight_parts = [], []
-        for leaf, base in self.reader.leaf_readers():
-            if (DEFAULT_FIELD, btext) not in leaf:
-                continue
-            matcher = leaf.postings(DEFAULT_FIELD, btext)
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child
-            if not isinstance(matcher, W3LeafMatcher):
-                raise _Unsupported(f"postings of type {type(matcher).__name__}")
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                id_parts.append(np.asarray(matcher._ids, dtype=np.int64) + base)
-                weight_parts.append(np.asarray(matcher._weights, dtype=np.float64))
-                if matcher._lastblock:
-                    break
-                matcher._next_block()
-        if not id_parts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
+        return postings(self.reader, DEFAULT_FIELD, btext)
 
     def evaluate(self, query: wq.Query) -> Scored:
         if isinstance(query, wq.Term):
@@ -136,6 +116,51 @@ class Ranker:
             parts = [self.evaluate(sub) for sub in query.subqueries]
             return _intersect(parts) if isinstance(query, wq.And) else _union(parts)
         raise _Unsupported(type(query).__name__)
+
+
+def postings(reader, fieldname: str, btext: bytes, weights: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Every posting of a term, block by block: document numbers and, if asked, weights.
+
+    Deleted documents are included; callers filter them out (searches through the allowed mask,
+    live_docs() by subtracting the deleted ones).
+    """
+    id_parts, weight_parts = [], []
+    for leaf, base in reader.leaf_readers():
+        if (fieldname, btext) not in leaf:
+            continue
+        matcher = leaf.postings(fieldname, btext)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        if not isinstance(matcher, W3LeafMatcher):
+            raise _Unsupported(f"postings of type {type(matcher).__name__}")
+        while matcher.is_active():
+            matcher._read_ids()
+            id_parts.append(np.asarray(matcher._ids, dtype=np.int64) + base)
+            if weights:
+                matcher._read_weights()
+                weight_parts.append(np.asarray(matcher._weights, dtype=np.float64))
+            if matcher._lastblock:
+                break
+            matcher._next_block()
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(id_parts), (np.concatenate(weight_parts) if weights else np.zeros(0))
+
+
+def live_docs(reader, fieldname: str, btext: bytes) -> np.ndarray | None:
+    """Live documents holding a term, or None when the index cannot be read block by block."""
+    try:
+        ids, _weights = postings(reader, fieldname, btext, weights=False)
+    except _Unsupported:
+        return None
+    if reader.has_deletions():
+        deleted = [
+            np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64) + base
+            for leaf, base in reader.leaf_readers()
+            if leaf.has_deletions()
+        ]
+        ids = ids[~np.isin(ids, np.concatenate(deleted))]
+    return ids
 
 
 def _union(parts: list[Scored]) -> Scored:

@@ -169,3 +169,28 @@ def test_an_or_left_to_whoosh_still_counts_every_match(tmp_path):
         truth = len(set(searcher.docs_for_query(parse(text, snap.knows))))
         assert page.total == truth > 1000
         assert page.facets["type"] == {"deck": truth}
+
+
+def test_columns_kept_per_segment_stay_right_after_an_edit(tmp_path):
+    ix = whoosh_index.create_in(tmp_path, get_schema())
+    for batch in range(2):
+        writer = ix.writer()
+        for n in range(5):
+            number = batch * 5 + n
+            writer.add_document(id=str(100 + number), text="pricing", status="published", created=number)
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        before = Snapshot(searcher)
+        assert before.asset_ids() == list(range(100, 110))
+        assert before.numbers("created") == list(range(10))
+    writer = ix.writer()
+    writer.delete_by_term("id", "103")
+    writer.add_document(id="200", text="pricing", status="published", created=99)
+    writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        after = Snapshot(searcher)
+        ids = after.asset_ids()
+        live = sorted(searcher.reader().all_doc_ids())
+        assert [ids[d] for d in live] == [100, 101, 102, 104, 105, 106, 107, 108, 109, 200]
+        assert after.numbers("created")[live[-1]] == 99
+        assert {ids[d] for d in after.term_docs("status", "published")} == {*range(100, 110), 200} - {103}
