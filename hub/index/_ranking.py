@@ -4,7 +4,8 @@ Whoosh scores a query by stepping through every matching document in Python, a f
 a word found in most of a 100,000-asset library costs hundreds of milliseconds. Here each word's posting
 list is read block by block into arrays once per index snapshot, scored with the same formula and the
 same statistics, and combined with array operations: AND intersects, OR adds. Queries of other shapes
-(phrases, NOT, other fields, boosts) return None and go through Whoosh's own collector.
+(phrases, other fields, boosts) are scored by Whoosh itself, every match, once per snapshot, and then
+combine with the words like any other part.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class Ranker:
         self.K1 = weighting.K1
         self.avgfl = self.searcher.avg_field_length(DEFAULT_FIELD) or 1
         self.lengths = self._lengths()
-        self.words: OrderedDict[bytes, Scored] = OrderedDict()
+        # words by their bytes, other query parts by ("query", repr)
+        self.words: OrderedDict[bytes | tuple[str, str], Scored] = OrderedDict()
 
     def _lengths(self) -> np.ndarray:
         """Field length per document as Whoosh's scorer sees it (1 where none is stored)."""
@@ -94,28 +96,51 @@ class Ranker:
         return postings(self.reader, DEFAULT_FIELD, btext)
 
     def evaluate(self, query: wq.Query) -> Scored:
-        if isinstance(query, wq.Term):
-            if query.fieldname != DEFAULT_FIELD or query.boost != 1.0:
-                raise _Unsupported("a term outside the search field, or boosted")
+        if isinstance(query, wq.Term) and query.fieldname == DEFAULT_FIELD and query.boost == 1.0:
             return self.word(self.reader.schema[DEFAULT_FIELD].to_bytes(query.text))
-        if isinstance(query, wq.Prefix):
+        if isinstance(query, wq.Prefix) and query.fieldname == DEFAULT_FIELD and query.boost == 1.0:
             # a prefix ("secur*") ranks as the OR of the words it expands to; Whoosh does so on an index
             # of one segment, but on several segments sometimes scores it as a constant, so its ranking
             # would shift after every edit
-            if query.fieldname != DEFAULT_FIELD or query.boost != 1.0:
-                raise _Unsupported("a prefix outside the search field, or boosted")
             words = []
             for btext in query._btexts(self.reader):
                 words.append(self.word(btext))
                 if len(words) > MAX_EXPANSION:
-                    raise _Unsupported("a prefix with too many words")
+                    return self.whoosh(query)
             return _union(words) if words else (np.zeros(0, dtype=np.int64), np.zeros(0))
-        if isinstance(query, (wq.And, wq.Or)) and type(query) in (wq.And, wq.Or):
-            if query.boost != 1.0 or (isinstance(query, wq.Or) and query.scale):
-                raise _Unsupported("a boosted or scaled group")
-            parts = [self.evaluate(sub) for sub in query.subqueries]
-            return _intersect(parts) if isinstance(query, wq.And) else _union(parts)
-        raise _Unsupported(type(query).__name__)
+        if type(query) is wq.Or and query.boost == 1.0 and not query.scale:
+            return _union([self.evaluate(sub) for sub in query.subqueries])
+        if type(query) is wq.And and query.boost == 1.0:
+            wanted = [sub for sub in query.subqueries if not isinstance(sub, wq.Not)]
+            unwanted = [sub for sub in query.subqueries if isinstance(sub, wq.Not)]
+            if wanted:
+                ids, scores = _intersect([self.evaluate(sub) for sub in wanted])
+                if unwanted:
+                    # "pricing NOT enterprise": the excluded words take documents away; Whoosh scores
+                    # each NOT as its boost on every document it lets through
+                    keep = ~np.isin(ids, np.concatenate([self.evaluate(sub.query)[0] for sub in unwanted]))
+                    ids, scores = ids[keep], scores[keep] + sum(sub.boost for sub in unwanted)
+                return ids, scores
+        return self.whoosh(query)
+
+    def whoosh(self, query: wq.Query) -> Scored:
+        """Any other part of a query (a phrase, another field, a boost) scored by Whoosh itself, every
+        match, once per snapshot; it then combines with the rest like a word."""
+        key = ("query", repr(query))
+        found = self.words.get(key)
+        if found is not None:
+            self.words.move_to_end(key)
+            return found
+        hits = self.searcher.search(query, limit=None)
+        pairs = sorted((docnum, score) for score, docnum in hits.top_n)
+        found = (
+            np.fromiter((docnum for docnum, _score in pairs), dtype=np.int64, count=len(pairs)),
+            np.fromiter((score for _docnum, score in pairs), dtype=np.float64, count=len(pairs)),
+        )
+        self.words[key] = found
+        if len(self.words) > WORDS_KEPT:
+            self.words.popitem(last=False)
+        return found
 
 
 def postings(reader, fieldname: str, btext: bytes, weights: bool = True) -> tuple[np.ndarray, np.ndarray]:
