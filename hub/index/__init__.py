@@ -141,17 +141,22 @@ def search(
     }
     filters = filters or Filters()
     try:
-        return _query.run(_snap(), text, filters, **options)
+        return _run(_snap(), text, filters, options)
     except Exception:
         # a damaged segment shows up on first read: rebuild once and answer from the new index
         log.exception("search failed on the index at %s; rebuilding", _dir())
     try:
         _snapshot.forget(_dir())
         _writer.rebuild(_dir(), **_options())
-        return _query.run(_snapshot.current(_dir()), text, filters, **options)
+        return _run(_snapshot.current(_dir()), text, filters, options)
     except Exception:
         log.exception("search index at %s still unusable after a rebuild", _dir())
         return Page(hits=[], total=0, facets={}, text=text, degraded=True)
+
+
+def _run(snap: _snapshot.Snapshot, text: str, filters: Filters, options: dict) -> Page:
+    with snap.lock:
+        return _query.run(snap, text, filters, **options)
 
 
 def suggest(text: str) -> str | None:
@@ -160,7 +165,9 @@ def suggest(text: str) -> str | None:
     if not text:
         return None
     try:
-        return _text.suggest(_snap(), text)
+        snap = _snap()
+        with snap.lock:
+            return _text.suggest(snap, text)
     except Exception:
         log.exception("spelling suggestion failed for %r", text)
         return None

@@ -39,6 +39,9 @@ def bitset(docnums) -> int:
 class Snapshot:
     searcher: Searcher
     _cache: dict = field(default_factory=dict)
+    # Whoosh's readers seek and then read shared file objects, so one search at a time per snapshot;
+    # searches are CPU-bound under the GIL, so the threads of a worker lose nothing by taking turns
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def reader(self):
