@@ -71,6 +71,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", app.config["HUB_RATELIMIT_ENABLED"])
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["HUB_RATELIMIT_STORAGE_URI"])
+    # a failing counter store (Redis down; the memory store's timer race under many threads) is logged
+    # and the request goes on: a missed count is better than a refused prospect or a lost beacon
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
     init_login(app)
     storage.init_app(app)

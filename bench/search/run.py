@@ -11,6 +11,7 @@ through a real werkzeug server on 127.0.0.1 with a signed-in rep, and every requ
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import logging
 import os
@@ -159,7 +160,9 @@ class Client:
         return response.status, data
 
 
-def http_latencies(app, rounds: int, rng: random.Random) -> list[float]:
+@contextlib.contextmanager
+def signed_in(app):
+    """A rep's keep-alive client against a real werkzeug server on 127.0.0.1."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=False)
@@ -171,74 +174,50 @@ def http_latencies(app, rounds: int, rng: random.Random) -> list[float]:
             "POST", "/login", urlencode({"email": "rep@bench.example", "password": "bench-password"})
         )
         assert status == 302, f"login failed: {status}"
+        yield client
+    finally:
+        server.shutdown()
+
+
+def timed_search(client: Client, args: dict) -> float:
+    started = time.perf_counter()
+    status, _ = client.request("GET", "/search?" + urlencode(args))
+    assert status == 200, f"search answered {status}"
+    return (time.perf_counter() - started) * 1000
+
+
+def http_latencies(app, rounds: int, rng: random.Random) -> list[float]:
+    with signed_in(app) as client:
         timings, cpu = [], []
         for number in range(rounds + 20):
-            text = rng.choice(QUERIES)
-            started, cpu_started = time.perf_counter(), time.process_time()
-            status, body = client.request("GET", "/search?" + urlencode({"q": text}))
-            elapsed = (time.perf_counter() - started) * 1000
+            cpu_started = time.process_time()
+            elapsed = timed_search(client, {"q": rng.choice(QUERIES)})
             # client and server run in this process, so its CPU time is the request's whole cost
             spent = (time.process_time() - cpu_started) * 1000
-            assert status == 200, f"search answered {status}"
             if number >= 20:
                 timings.append(elapsed)
                 cpu.append(spent)
         for args in FACETED:
-            status, _ = client.request("GET", "/search?" + urlencode(args))
-            assert status == 200
+            timed_search(client, args)
         return timings, cpu
-    finally:
-        server.shutdown()
 
 
 def cold_latencies(app) -> list[float]:
     """Each query once, right after the searcher is reopened: the first search after an index change,
     before any word's arrays are cached."""
-    from werkzeug.serving import make_server
-
     from hub.index import _snapshot
 
-    server = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        client = Client(server.server_port)
-        client.request(
-            "POST", "/login", urlencode({"email": "rep@bench.example", "password": "bench-password"})
-        )
+    with signed_in(app) as client:
         timings = []
         for text in QUERIES:
             _snapshot.forget(app.config["HUB_INDEX_DIR"])
-            started = time.perf_counter()
-            status, _ = client.request("GET", "/search?" + urlencode({"q": text}))
-            timings.append((time.perf_counter() - started) * 1000)
-            assert status == 200
+            timings.append(timed_search(client, {"q": text}))
         return timings
-    finally:
-        server.shutdown()
 
 
 def faceted_latencies(app, rng: random.Random, rounds: int) -> list[float]:
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        client = Client(server.server_port)
-        client.request(
-            "POST", "/login", urlencode({"email": "rep@bench.example", "password": "bench-password"})
-        )
-        timings = []
-        for _ in range(rounds):
-            args = rng.choice(FACETED)
-            started = time.perf_counter()
-            status, _ = client.request("GET", "/search?" + urlencode(args))
-            timings.append((time.perf_counter() - started) * 1000)
-            assert status == 200
-        return timings
-    finally:
-        server.shutdown()
+    with signed_in(app) as client:
+        return [timed_search(client, rng.choice(FACETED)) for _ in range(rounds)]
 
 
 def main() -> None:

@@ -90,6 +90,24 @@ def _allowed(snap: Snapshot) -> set[int]:
     return snap.visible(include_archived=False, include_expired=False, today=TODAY)
 
 
+def _first_ten(snap: Snapshot, text: str):
+    """The first ten results by relevance, with only ten kept for ranking, as a search page asks."""
+    return run(
+        snap,
+        text,
+        Filters(),
+        sort="relevance",
+        page=1,
+        per_page=10,
+        today=TODAY,
+        depth=10,
+        performance={},
+        weight=0.0,
+        metric={},
+        metric_token="",
+    )
+
+
 def _rounded(pairs) -> list[tuple[float, int]]:
     # scores summed in another order may differ in the last bit; rounding keeps ties comparable
     return sorted(((round(score, 9), docnum) for score, docnum in pairs), key=lambda p: (-p[0], p[1]))
@@ -114,20 +132,7 @@ def test_matches_and_top_hits_equal_whooshs_full_scoring(snap, text):
     "text", ["pricing OR security", "comp*", '"business case" OR pricing OR quota OR uptime']
 )
 def test_totals_and_facets_count_every_match_of_an_or(snap, text):
-    page = run(
-        snap,
-        text,
-        Filters(),
-        sort="relevance",
-        page=1,
-        per_page=10,
-        today=TODAY,
-        depth=10,
-        performance={},
-        weight=0.0,
-        metric={},
-        metric_token="",
-    )
+    page = _first_ten(snap, text)
     truth = set(snap.searcher.docs_for_query(parse(text, snap.knows))) & _allowed(snap)
     assert page.total == len(truth) > 10
     decks = {d for d in truth if snap.searcher.stored_fields(d)["type"] == "deck"}
@@ -154,20 +159,7 @@ def test_an_or_left_to_whoosh_still_counts_every_match(tmp_path):
     text = 'roadmap OR "alpha beta" OR delta'
     with ix.searcher() as searcher:
         snap = Snapshot(searcher)
-        page = run(
-            snap,
-            text,
-            Filters(),
-            sort="relevance",
-            page=1,
-            per_page=10,
-            today=TODAY,
-            depth=10,
-            performance={},
-            weight=0.0,
-            metric={},
-            metric_token="",
-        )
+        page = _first_ten(snap, text)
         truth = len(set(searcher.docs_for_query(parse(text, snap.knows))))
         assert page.total == truth > 1000
         assert page.facets["type"] == {"deck": truth}

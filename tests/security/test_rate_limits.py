@@ -107,3 +107,19 @@ def test_email_gate_is_limited_per_link(app_config, users):
 def test_health_is_never_limited(app_config):
     client = limited_app(app_config, HUB_RATELIMIT_SHARE="1/minute").test_client()
     assert all(client.get("/health").status_code == 200 for _ in range(30))
+
+
+def test_a_failing_counter_store_lets_requests_through(app_config, users, monkeypatch):
+    from hub.extensions import limiter
+
+    app = limited_app(app_config)
+    client = app.test_client()
+    assert _login(client, users["rep"].email).status_code == 401
+
+    def broken(*args, **kwargs):
+        # what limits' memory store raises when two threads start its expiry timer at once
+        raise RuntimeError("threads can only be started once")
+
+    monkeypatch.setattr(limiter.storage, "incr", broken)
+    assert _login(client, users["rep"].email).status_code == 401
+    assert _login(client, users["rep"].email, PASSWORD).status_code == 302
