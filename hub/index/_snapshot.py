@@ -35,13 +35,35 @@ def bitset(docnums) -> int:
     return int.from_bytes(bits, "little")
 
 
+class TurnLock:
+    """A lock taken in the order threads ask for it. A plain Lock lets the thread that just released it
+    take it again while the others sleep, and under load a search could wait seconds for its turn."""
+
+    def __init__(self) -> None:
+        self._turns = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._turns:
+            ticket = self._next
+            self._next += 1
+            while ticket != self._serving:
+                self._turns.wait()
+
+    def __exit__(self, *_exc) -> None:
+        with self._turns:
+            self._serving += 1
+            self._turns.notify_all()
+
+
 @dataclass
 class Snapshot:
     searcher: Searcher
     _cache: dict = field(default_factory=dict)
     # Whoosh's readers seek and then read shared file objects, so one search at a time per snapshot;
     # searches are CPU-bound under the GIL, so the threads of a worker lose nothing by taking turns
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: TurnLock = field(default_factory=TurnLock)
 
     @property
     def reader(self):
