@@ -11,6 +11,7 @@ combine with the words like any other part.
 from __future__ import annotations
 
 from collections import OrderedDict
+from itertools import islice
 
 import numpy as np
 from whoosh import query as wq
@@ -73,27 +74,28 @@ class Ranker:
         decoded[lengths == 0] = 1.0
         return decoded
 
-    def word(self, btext: bytes) -> Scored:
-        found = self.words.get(btext)
+    def _kept(self, key, build) -> Scored:
+        """The arrays for a word or query part, built once and kept for the most recently used."""
+        found = self.words.get(key)
         if found is not None:
-            self.words.move_to_end(btext)
+            self.words.move_to_end(key)
             return found
-        ids, weights = self._postings(btext)
-        if len(ids):
-            idf = self.searcher.idf(DEFAULT_FIELD, btext)
-            fl = self.lengths[ids]
-            scores = idf * (
-                (weights * (self.K1 + 1)) / (weights + self.K1 * ((1 - self.B) + self.B * fl / self.avgfl))
-            )
-        else:
-            scores = np.zeros(0, dtype=np.float64)
-        self.words[btext] = (ids, scores)
+        found = self.words[key] = build()
         if len(self.words) > WORDS_KEPT:
             self.words.popitem(last=False)
-        return ids, scores
+        return found
 
-    def _postings(self, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        return postings(self.reader, DEFAULT_FIELD, btext)
+    def word(self, btext: bytes) -> Scored:
+        def build() -> Scored:
+            ids, weights = postings(self.reader, DEFAULT_FIELD, btext)
+            if not len(ids):
+                return ids, np.zeros(0, dtype=np.float64)
+            idf = self.searcher.idf(DEFAULT_FIELD, btext)
+            fl = self.lengths[ids]
+            norm = weights + self.K1 * ((1 - self.B) + self.B * fl / self.avgfl)
+            return ids, idf * ((weights * (self.K1 + 1)) / norm)
+
+        return self._kept(btext, build)
 
     def evaluate(self, query: wq.Query) -> Scored:
         if isinstance(query, wq.Term) and query.fieldname == DEFAULT_FIELD and query.boost == 1.0:
@@ -102,12 +104,12 @@ class Ranker:
             # a prefix ("secur*") ranks as the OR of the words it expands to; Whoosh does so on an index
             # of one segment, but on several segments sometimes scores it as a constant, so its ranking
             # would shift after every edit
-            words = []
-            for btext in query._btexts(self.reader):
-                words.append(self.word(btext))
-                if len(words) > MAX_EXPANSION:
-                    return self.whoosh(query)
-            return _union(words) if words else (np.zeros(0, dtype=np.int64), np.zeros(0))
+            btexts = list(islice(query._btexts(self.reader), MAX_EXPANSION + 1))
+            if len(btexts) > MAX_EXPANSION:
+                return self.whoosh(query)
+            if not btexts:
+                return np.zeros(0, dtype=np.int64), np.zeros(0)
+            return _union([self.word(btext) for btext in btexts])
         if type(query) is wq.Or and query.boost == 1.0 and not query.scale:
             return _union([self.evaluate(sub) for sub in query.subqueries])
         if type(query) is wq.And and query.boost == 1.0:
@@ -126,21 +128,15 @@ class Ranker:
     def whoosh(self, query: wq.Query) -> Scored:
         """Any other part of a query (a phrase, another field, a boost) scored by Whoosh itself, every
         match, once per snapshot; it then combines with the rest like a word."""
-        key = ("query", repr(query))
-        found = self.words.get(key)
-        if found is not None:
-            self.words.move_to_end(key)
-            return found
-        hits = self.searcher.search(query, limit=None)
-        pairs = sorted((docnum, score) for score, docnum in hits.top_n)
-        found = (
-            np.fromiter((docnum for docnum, _score in pairs), dtype=np.int64, count=len(pairs)),
-            np.fromiter((score for _docnum, score in pairs), dtype=np.float64, count=len(pairs)),
-        )
-        self.words[key] = found
-        if len(self.words) > WORDS_KEPT:
-            self.words.popitem(last=False)
-        return found
+
+        def build() -> Scored:
+            pairs = sorted((docnum, score) for score, docnum in self.searcher.search(query, limit=None).top_n)
+            return (
+                np.fromiter((docnum for docnum, _score in pairs), dtype=np.int64, count=len(pairs)),
+                np.fromiter((score for _docnum, score in pairs), dtype=np.float64, count=len(pairs)),
+            )
+
+        return self._kept(("query", repr(query)), build)
 
 
 def postings(reader, fieldname: str, btext: bytes, weights: bool = True) -> tuple[np.ndarray, np.ndarray]:
