@@ -6,6 +6,8 @@ import json
 import math
 from dataclasses import dataclass
 
+from hub.routing import MAX_ID
+
 MAX_BODY_BYTES = 4096
 MAX_PAGES_PER_BEACON = 200
 
@@ -38,7 +40,7 @@ def parse_beacon(body: bytes) -> Beacon:
     if not isinstance(data, dict):
         raise BeaconError("expected an object")
     asset_id = data.get("asset")
-    if not _is_int(asset_id) or asset_id < 1:
+    if not _is_int(asset_id) or not 1 <= asset_id <= MAX_ID:
         raise BeaconError("asset must be a positive integer")
     raw_pages = data.get("pages")
     if not isinstance(raw_pages, dict) or not raw_pages:

@@ -73,6 +73,8 @@ def test_text_plain_body_as_sent_by_send_beacon(client, opened):
         b'{"asset": "1", "pages": {"1": 3}}',
         b'{"pages": {"1": 3}}',
         b'{"asset": true, "pages": {"1": 3}}',
+        b'{"asset": 9223372036854775808, "pages": {"1": 3}}',
+        b'{"asset": 1000000000000000000000000000000, "pages": {"1": 3}}',
         b'{"asset": ASSET, "pages": {}}',
         b'{"asset": ASSET, "pages": {"one": 3}}',
         b'{"asset": ASSET, "pages": {"-1": 3}}',
