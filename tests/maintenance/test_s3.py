@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
-from hub import create_app
 from hub.extensions import db
 from hub.storage import blob_key
 from hub.storage import get_storage
@@ -15,6 +12,7 @@ from tests import factories
 from tests.maintenance.helpers import blob_bytes
 from tests.maintenance.helpers import fresh_app
 from tests.maintenance.helpers import table_rows
+from tests.storage.conftest import s3_app  # noqa: F401
 from tests.storage.conftest import s3_app_config  # noqa: F401
 from tests.storage.conftest import s3_bucket  # noqa: F401
 from tests.storage.conftest import s3_endpoint  # noqa: F401
@@ -22,17 +20,7 @@ from tests.storage.conftest import s3_endpoint  # noqa: F401
 ORPHAN = "cd" * 32
 
 
-@pytest.fixture
-def s3_app(s3_app_config, instance_path, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("HUB_INSTANCE_PATH", str(instance_path))
-    application = create_app(s3_app_config)
-    with application.app_context():
-        yield application
-        db.session.remove()
-        db.engine.dispose()
-
-
-def test_check_repairs_orphans_in_the_bucket(s3_app):
+def test_check_repairs_orphans_in_the_bucket(s3_app):  # noqa: F811
     runner = s3_app.test_cli_runner()
     asset = factories.make_asset(title="Bucket deck")
     storage = get_storage()

@@ -8,6 +8,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from hub import create_app
+from hub.extensions import db
+
 
 @pytest.fixture(scope="session")
 def s3_endpoint():
@@ -31,3 +34,13 @@ def s3_bucket(s3_endpoint, monkeypatch) -> str:
 @pytest.fixture
 def s3_app_config(app_config, s3_endpoint, s3_bucket) -> dict:
     return {**app_config, "HUB_STORAGE": f"s3://{s3_bucket}/collateral", "HUB_S3_ENDPOINT_URL": s3_endpoint}
+
+
+@pytest.fixture
+def s3_app(s3_app_config, instance_path, monkeypatch):
+    monkeypatch.setenv("HUB_INSTANCE_PATH", str(instance_path))
+    application = create_app(s3_app_config)
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()

@@ -72,16 +72,6 @@ def test_missing_bucket_fails_the_check(s3_endpoint, s3_bucket):
         storage.check()
 
 
-@pytest.fixture
-def s3_app(s3_app_config, instance_path, monkeypatch):
-    monkeypatch.setenv("HUB_INSTANCE_PATH", str(instance_path))
-    application = create_app(s3_app_config)
-    with application.app_context():
-        yield application
-        db.session.remove()
-        db.engine.dispose()
-
-
 def test_uploads_land_in_the_bucket_once(s3_app, s3_endpoint, s3_bucket):
     assert isinstance(get_storage(), S3Storage)
     data, name = factories.sample_file("pdf", title="Bucket test", text="stored in S3")
