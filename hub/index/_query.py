@@ -225,7 +225,7 @@ def run(
         fast = _ranking.search(snap, query, _ranking.mask(snap, (filters, today), allowed), limit)
         if fast is not None:
             top_n, matched_ids = fast
-            matched_bits = _ranking.bits(matched_ids, snap.reader.doc_count_all())
+            matched_bits = bitset(matched_ids)
             total = len(matched_ids)
         else:
             # replace=0: whoosh otherwise drops the parts of an OR that can no longer reach the top

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh import query as wq
@@ -23,7 +24,9 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import _length_byte_cache
 
 from hub.index._schema import DEFAULT_FIELD
-from hub.index._snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from hub.index._snapshot import Snapshot
 
 # Whoosh stores each field length as one byte on a logarithmic scale; this is its decoding table
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
@@ -76,14 +79,7 @@ class Ranker:
 
     def _kept(self, key, build) -> Scored:
         """The arrays for a word or query part, built once and kept for the most recently used."""
-        found = self.words.get(key)
-        if found is not None:
-            self.words.move_to_end(key)
-            return found
-        found = self.words[key] = build()
-        if len(self.words) > WORDS_KEPT:
-            self.words.popitem(last=False)
-        return found
+        return _recent(self.words, key, build, WORDS_KEPT)
 
     def word(self, btext: bytes) -> Scored:
         def build() -> Scored:
@@ -210,17 +206,25 @@ def ranker(snap: Snapshot) -> Ranker | None:
 
 def mask(snap: Snapshot, key, allowed: set[int]) -> np.ndarray:
     """The allowed documents as a boolean array, kept for the most recent filter combinations."""
-    masks = snap._memo(("masks",), OrderedDict)
-    found = masks.get(key)
-    if found is None:
-        found = np.zeros(snap.reader.doc_count_all(), dtype=bool)
+
+    def build() -> np.ndarray:
+        flags = np.zeros(snap.reader.doc_count_all(), dtype=bool)
         if allowed:
-            found[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
-        masks[key] = found
-        if len(masks) > MASKS_KEPT:
-            masks.popitem(last=False)
-    else:
-        masks.move_to_end(key)
+            flags[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
+        return flags
+
+    return _recent(snap._memo(("masks",), OrderedDict), key, build, MASKS_KEPT)
+
+
+def _recent(cache: OrderedDict, key, build, kept: int):
+    """cache[key], built on first use; beyond `kept` entries the least recently used is dropped."""
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+        return found
+    found = cache[key] = build()
+    if len(cache) > kept:
+        cache.popitem(last=False)
     return found
 
 
@@ -244,10 +248,3 @@ def search(snap: Snapshot, query: wq.Query, allowed: np.ndarray, limit: int):
         chosen = np.arange(len(ids))
     picked = chosen[np.lexsort((ids[chosen], -scores[chosen]))[:limit]]
     return list(zip(scores[picked].tolist(), ids[picked].tolist(), strict=True)), ids
-
-
-def bits(ids: np.ndarray, size: int) -> int:
-    """Document numbers as one big integer with those bits set, for facet counts by AND and popcount."""
-    flags = np.zeros(size, dtype=bool)
-    flags[ids] = True
-    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")

@@ -13,6 +13,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import NumericRange
 from whoosh.searching import Searcher
 
+from hub.index import _ranking
 from hub.index._schema import DEFAULT_FIELD
 
 FACET_FIELDS = ("personas", "stages", "type")
@@ -26,13 +27,12 @@ SEGMENT_COLUMNS_KEPT = 64
 
 def bitset(docnums) -> int:
     """A set of document numbers as one big integer, so facet counts are an AND and a popcount."""
-    docnums = list(docnums)
-    if not docnums:
+    ids = docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, dtype=np.int64)
+    if not len(ids):
         return 0
-    bits = bytearray((max(docnums) >> 3) + 1)
-    for docnum in docnums:
-        bits[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(bits, "little")
+    flags = np.zeros(int(ids.max()) + 1, dtype=bool)
+    flags[ids] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 class TurnLock:
@@ -90,8 +90,6 @@ class Snapshot:
         """Live documents holding a term, read block by block (whoosh's all_ids() steps one by one)."""
 
         def build() -> np.ndarray:
-            from hub.index import _ranking
-
             found = _ranking.live_docs(self.reader, fieldname, btext)
             if found is None:
                 found = np.fromiter(self.reader.postings(fieldname, btext).all_ids(), dtype=np.int64)
@@ -110,12 +108,9 @@ class Snapshot:
 
     def facet_bits(self, fieldname: str) -> dict[str, int]:
         def build() -> dict[str, int]:
-            from hub.index import _ranking
-
-            size = self.reader.doc_count_all()
             field = self.reader.schema[fieldname]
             return {
-                value: _ranking.bits(self.term_array(fieldname, field.to_bytes(value)), size)
+                value: bitset(self.term_array(fieldname, field.to_bytes(value)))
                 for value in self.facet_values(fieldname)
             }
 
