@@ -143,6 +143,15 @@ class Asset(TimestampMixin, Base):
     def is_expired(self, today: date | None = None) -> bool:
         return self.expires_on is not None and self.expires_on < (today or utcnow().date())
 
+    def is_shown(self, today: date | None = None) -> bool:
+        """Still shown to prospects: neither archived nor expired."""
+        return Asset.shown(self.status, self.expires_on, today or utcnow().date())
+
+    @staticmethod
+    def shown(status: AssetStatus, expires_on: date | None, today: date) -> bool:
+        """The rule itself, on column values, for readers that do not load the asset (beacons)."""
+        return status != AssetStatus.ARCHIVED and not (expires_on is not None and expires_on < today)
+
     def __repr__(self) -> str:
         return f"<Asset {self.id} {self.title!r}>"
 

@@ -69,7 +69,12 @@ class ShareLink(TimestampMixin, Base):
         return self.expires_at is not None and self.expires_at <= (now or utcnow())
 
     def is_live(self, now: datetime | None = None) -> bool:
-        return not self.is_revoked and not self.is_expired(now)
+        return ShareLink.live(self.revoked_at, self.expires_at, now or utcnow())
+
+    @staticmethod
+    def live(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+        """The rule itself, on column values, for readers that do not load the link (beacons)."""
+        return revoked_at is None and not (expires_at is not None and expires_at <= now)
 
 
 class ShareItem(Base):

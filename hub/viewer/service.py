@@ -23,7 +23,6 @@ from hub.database import upsert
 from hub.database import writing
 from hub.extensions import db
 from hub.models import Asset
-from hub.models import AssetStatus
 from hub.models import AssetVersion
 from hub.models import EventKind
 from hub.models import PageView
@@ -61,7 +60,7 @@ def find_share(token: str) -> ShareLink | None:
 
 def available_assets(share: ShareLink) -> list[Asset]:
     """The share's assets a prospect may still see (archived or expired content is withdrawn)."""
-    return [item.asset for item in share.items if not item.asset.is_archived and not item.asset.is_expired()]
+    return [item.asset for item in share.items if item.asset.is_shown()]
 
 
 def shared_asset(share: ShareLink, asset_id: int) -> Asset | None:
@@ -79,13 +78,19 @@ def new_visitor_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def find_visit(share: ShareLink, visitor_key: str | None) -> ShareVisit | None:
+def _visitor_digest(visitor_key: str | None) -> str | None:
+    """How a browser's visit cookie is stored; None for a cookie no visit could have."""
     if not visitor_key or len(visitor_key) > 64:
         return None
+    return token_digest(visitor_key)
+
+
+def find_visit(share: ShareLink, visitor_key: str | None) -> ShareVisit | None:
+    digest = _visitor_digest(visitor_key)
+    if digest is None:
+        return None
     return db.session.scalar(
-        select(ShareVisit).where(
-            ShareVisit.share_id == share.id, ShareVisit.visitor_key == token_digest(visitor_key)
-        )
+        select(ShareVisit).where(ShareVisit.share_id == share.id, ShareVisit.visitor_key == digest)
     )
 
 
@@ -249,12 +254,15 @@ def beacon_target(token: str, visitor_key: str | None, asset_id: int) -> BeaconT
     """
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    key = token_digest(visitor_key) if visitor_key and len(visitor_key) <= 64 else None
     row = (
         db.session.connection()
         .execute(
             _BEACON_TARGET,
-            {"token_hash": token_digest(token), "visitor_key": key, "asset_id": asset_id},
+            {
+                "token_hash": token_digest(token),
+                "visitor_key": _visitor_digest(visitor_key),
+                "asset_id": asset_id,
+            },
         )
         .first()
     )
@@ -276,17 +284,13 @@ def beacon_target(token: str, visitor_key: str | None, asset_id: int) -> BeaconT
         item_id,
     ) = row
     now = utcnow()
-    shown = (
-        item_id is not None
-        and status != AssetStatus.ARCHIVED
-        and (expires_on is None or expires_on >= now.date())
-    )
+    shown = item_id is not None and Asset.shown(status, expires_on, now.date())
     if not shown or link_url is not None or sha256 is None:
         total = 1
     else:
         total = content.blob_page_total(sha256, mime_type, page_count)
     return BeaconTarget(
-        live=revoked_at is None and (expires_at is None or expires_at > now),
+        live=ShareLink.live(revoked_at, expires_at, now),
         require_email=require_email,
         visit_id=visit_id,
         visit_started_at=started_at,
