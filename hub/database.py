@@ -53,7 +53,7 @@ _sqlite_writer = threading.Lock()
 @contextmanager
 def writing() -> Iterator[None]:
     """Around a short write transaction: on SQLite the threads of this process take turns."""
-    if db.engine.dialect.name != "sqlite":
+    if not is_sqlite():
         yield
         return
     with _sqlite_writer:
