@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hub.extensions import db
     from hub.extensions import limiter
     from hub.extensions import migrate
+    from hub.viewer import beacon_endpoint
 
     database.configure_engine(app)
     db.init_app(app)
@@ -82,6 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
 
+    # the beacon endpoint sits inside the proxy fix that security.init_app wraps around the app, so it
+    # sees the client's own address
+    beacon_endpoint.init_app(app)
     security.init_app(app)
     refuse_undeclared(app)
     errors.register_error_handlers(app)

@@ -88,8 +88,9 @@ def limit_share_links(app: Flask) -> None:
     """Share-link limits: a per-address ceiling over the whole viewer, and per-link budgets.
 
     The viewer blueprint gets the ceiling as a blueprint limit (it counts every page, image and
-    download). Beacons and the email form get their own budget per address and link instead: their
-    views are wrapped in place in app.view_functions (functools.wraps keeps the access declaration).
+    download). The email form gets its own budget per address and link instead: its view is wrapped in
+    place in app.view_functions (functools.wraps keeps the access declaration). Beacons are answered in
+    front of Flask and counted there (hub.viewer.beacon_endpoint), against HUB_RATELIMIT_BEACON.
     """
     if app.blueprints.get("viewer") is None:
         return
@@ -106,13 +107,9 @@ def share_limit() -> str:
     return current_app.config["HUB_RATELIMIT_SHARE"]
 
 
-def beacon_limit() -> str:
-    return current_app.config["HUB_RATELIMIT_BEACON"]
-
-
 def share_form_limit() -> str:
     return current_app.config["HUB_RATELIMIT_SHARE_FORM"]
 
 
 # endpoint -> its budget per client address and link
-PER_LINK_LIMITS = {"viewer.beacon": beacon_limit, "viewer.email_gate": share_form_limit}
+PER_LINK_LIMITS = {"viewer.email_gate": share_form_limit}

@@ -16,6 +16,7 @@ from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 from hub import tracking
@@ -173,6 +174,7 @@ class BeaconTarget:
     require_email: bool
     visit_id: int | None
     visit_started_at: datetime | None
+    visit_total_seconds: float
     visit_has_email: bool
     # the asset is in the share and still shown (not archived, not expired)
     asset_shown: bool
@@ -190,6 +192,7 @@ _BEACON_TARGET = (
         _links.c.require_email,
         _visits.c.id,
         _visits.c.started_at,
+        _visits.c.total_seconds,
         _visits.c.viewer_email,
         _assets.c.status,
         _assets.c.expires_on,
@@ -209,8 +212,11 @@ _BEACON_TARGET = (
     .outerjoin(_versions, _versions.c.id == _assets.c.current_version_id)
     .where(_links.c.token_hash == bindparam("token_hash"))
 )
-_PAGE_SECONDS = select(_page_views.c.asset_id, _page_views.c.page, _page_views.c.seconds).where(
-    _page_views.c.visit_id == bindparam("visit_id")
+# only the pages a beacon reports: the rest of the visit is in the visit's running total
+_PAGE_SECONDS = select(_page_views.c.page, _page_views.c.seconds).where(
+    _page_views.c.visit_id == bindparam("visit_id"),
+    _page_views.c.asset_id == bindparam("asset_id"),
+    _page_views.c.page.in_(bindparam("pages", expanding=True)),
 )
 # the total is summed in the database, inside the write, so beacons racing each other cannot leave a
 # total that misses the other's pages
@@ -246,7 +252,9 @@ def _page_upsert() -> Insert:
     return _PAGE_UPSERTS[dialect]
 
 
-def beacon_target(token: str, visitor_key: str | None, asset_id: int) -> BeaconTarget | None:
+def beacon_target(
+    connection: Connection, token: str, visitor_key: str | None, asset_id: int
+) -> BeaconTarget | None:
     """The link behind a beacon, with this browser's visit and the reported asset; None for no link.
 
     Beacons arrive every few seconds from every open viewer, so this is one indexed query rather than
@@ -254,18 +262,14 @@ def beacon_target(token: str, visitor_key: str | None, asset_id: int) -> BeaconT
     """
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    row = (
-        db.session.connection()
-        .execute(
-            _BEACON_TARGET,
-            {
-                "token_hash": token_digest(token),
-                "visitor_key": _visitor_digest(visitor_key),
-                "asset_id": asset_id,
-            },
-        )
-        .first()
-    )
+    row = connection.execute(
+        _BEACON_TARGET,
+        {
+            "token_hash": token_digest(token),
+            "visitor_key": _visitor_digest(visitor_key),
+            "asset_id": asset_id,
+        },
+    ).first()
     if row is None:
         return None
     (
@@ -274,6 +278,7 @@ def beacon_target(token: str, visitor_key: str | None, asset_id: int) -> BeaconT
         require_email,
         visit_id,
         started_at,
+        total_seconds,
         viewer_email,
         status,
         expires_on,
@@ -294,6 +299,7 @@ def beacon_target(token: str, visitor_key: str | None, asset_id: int) -> BeaconT
         require_email=require_email,
         visit_id=visit_id,
         visit_started_at=started_at,
+        visit_total_seconds=total_seconds or 0.0,
         visit_has_email=bool(viewer_email),
         asset_shown=shown,
         page_total=total,
@@ -301,36 +307,36 @@ def beacon_target(token: str, visitor_key: str | None, asset_id: int) -> BeaconT
 
 
 def record_page_times(
+    connection: Connection,
     visit_id: int,
     visit_started_at: datetime,
     asset_id: int,
     pages: dict[int, float],
     page_total: int,
+    visit_total: float,
     now: datetime | None = None,
 ) -> None:
     """Store cumulative seconds per page; values only ever rise and are clamped to what time allows.
 
-    Raises BeaconRejected for a page outside 1..page_total; nothing is stored then.
+    `visit_total` is the visit's stored total, so only the reported pages are read back. Raises
+    BeaconRejected for a page outside 1..page_total; nothing is stored then.
     """
     unknown = [page for page in pages if not 1 <= page <= page_total]
     if unknown:
         raise BeaconRejected(f"unknown page {unknown[0]}")
     now = now or utcnow()
-    connection = db.session.connection()
-    stored = {
-        (row_asset, page): seconds
-        for row_asset, page, seconds in connection.execute(_PAGE_SECONDS, {"visit_id": visit_id})
-    }
-    wall = max(0.0, (now - visit_started_at).total_seconds()) + SLACK_SECONDS
-    others = sum(
-        seconds for (row_asset, page), seconds in stored.items() if row_asset != asset_id or page not in pages
+    # one fetch: every row fetched one by one hands SQLite's lock of the GIL to another thread and back
+    stored = dict(
+        connection.execute(
+            _PAGE_SECONDS, {"visit_id": visit_id, "asset_id": asset_id, "pages": list(pages)}
+        ).all()
     )
-    budget = max(0.0, wall - others)
+    wall = max(0.0, (now - visit_started_at).total_seconds()) + SLACK_SECONDS
+    budget = max(0.0, wall - (visit_total - sum(stored.values())))
     rows = []
     for page in sorted(pages):
         claimed = min(pages[page], MAX_PAGE_SECONDS, wall, budget)
-        seconds = round(max(stored.get((asset_id, page), 0.0), claimed), 1)
-        stored[(asset_id, page)] = seconds
+        seconds = round(max(stored.get(page, 0.0), claimed), 1)
         rows.append(
             {
                 "visit_id": visit_id,
@@ -345,4 +351,4 @@ def record_page_times(
     with writing():
         connection.execute(_page_upsert(), rows)
         connection.execute(_VISIT_TOTAL, {"visit_id": visit_id, "now": now})
-        db.session.commit()
+        connection.commit()

@@ -9,7 +9,6 @@ from flask import Blueprint
 from flask import Response
 from flask import after_this_request
 from flask import current_app
-from flask import jsonify
 from flask import make_response
 from flask import redirect
 from flask import render_template
@@ -26,9 +25,6 @@ from hub.models import ShareLink
 from hub.models import ShareVisit
 from hub.viewer import content
 from hub.viewer import service
-from hub.viewer.beacon import MAX_BODY_BYTES
-from hub.viewer.beacon import BeaconError
-from hub.viewer.beacon import parse_beacon
 from hub.viewer.forms import EmailGateForm
 
 bp = Blueprint("viewer", __name__)
@@ -158,40 +154,8 @@ def download(token: str, asset_id: int):
     return response
 
 
-@bp.route("/s/<token>/beacon", methods=["POST"])
-@public
-@csrf.exempt
-def beacon(token: str):
-    # public and CSRF-exempt: navigator.sendBeacon cannot carry a token; everything is validated here
-    too_large = request.content_length is not None and request.content_length > MAX_BODY_BYTES
-    report, problem = None, None
-    if not too_large:
-        try:
-            report = parse_beacon(request.stream.read(MAX_BODY_BYTES + 1))
-        except BeaconError as exc:
-            problem = str(exc)
-    target = service.beacon_target(token, request.cookies.get(VISIT_COOKIE), report.asset_id if report else 0)
-    if target is None:
-        return _json_error(404, "unknown link")
-    if not target.live:
-        return _json_error(410, "link no longer available")
-    if too_large:
-        return _json_error(413, "beacon too large")
-    if problem:
-        return _json_error(400, problem)
-    if not target.asset_shown:
-        return _json_error(400, "asset not in this share")
-    if target.visit_id is None:
-        return _json_error(400, "no visit; open the link first")
-    if target.require_email and not target.visit_has_email:
-        return _json_error(403, "email required")
-    try:
-        service.record_page_times(
-            target.visit_id, target.visit_started_at, report.asset_id, report.pages, target.page_total
-        )
-    except service.BeaconRejected as exc:
-        return _json_error(400, str(exc))
-    return "", 204
+# beacons are answered by hub.viewer.beacon_endpoint in front of Flask; the rule only builds their URL
+bp.add_url_rule("/s/<token>/beacon", "beacon", build_only=True)
 
 
 def _resolve(token: str) -> tuple[ShareLink | None, Response | None]:
@@ -305,7 +269,3 @@ def _message(status: int, heading: str, message: str, share: ShareLink | None = 
         "viewer/message.html", status=status, heading=heading, message=message, share=share
     )
     return make_response(body, status)
-
-
-def _json_error(status: int, message: str) -> tuple[Response, int]:
-    return jsonify(error={"status": status, "message": message}), status

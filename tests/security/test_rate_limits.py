@@ -74,13 +74,47 @@ def test_beacons_have_a_budget_per_link_and_address(app_config, users):
     client = app.test_client()
     assert client.get(f"/s/{share.token}").status_code == 200
     assert client.get(f"/s/{other.token}").status_code == 200
-    statuses = [_beacon(client, share.token, asset.id, page).status_code for page in range(1, 6)]
-    assert statuses == [204, 204, 204, 204, 429]
+    statuses = [_beacon(client, share.token, asset.id, page).status_code for page in range(1, 5)]
+    assert statuses == [204, 204, 204, 204]
+    refused = _beacon(client, share.token, asset.id, 5)
+    assert refused.status_code == 429
+    wait = int(refused.headers["Retry-After"])
+    assert 1 <= wait <= 61
+    assert refused.get_json()["error"] == {
+        "status": 429,
+        "message": f"Too many beacons; wait {wait} seconds.",
+        "retry_after": wait,
+    }
+    assert refused.headers["Content-Security-Policy"] and refused.headers["Referrer-Policy"] == "no-referrer"
     # another link from the same browser has its own budget, and opening pages is unaffected
     assert _beacon(client, other.token, other_asset.id, 1).status_code == 204
     assert client.get(f"/s/{share.token}").status_code == 200
     db.session.expire_all()
     assert db.session.query(PageView).filter_by(asset_id=asset.id).count() == 4
+
+
+def test_behind_a_proxy_the_beacon_budget_is_per_forwarded_address(app_config, users):
+    app = limited_app(
+        app_config, HUB_RATELIMIT_BEACON="2/minute", HUB_RATELIMIT_SHARE="100/minute", HUB_PROXY_FIX=1
+    )
+    share, asset = make_share(users["rep"], pages=10)
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    assert client.get(f"/s/{share.token}", environ_base=proxy).status_code == 200
+
+    def beacon(page, address):
+        body = json.dumps({"asset": asset.id, "pages": {str(page): 1}})
+        return client.post(
+            f"/s/{share.token}/beacon",
+            data=body,
+            content_type="text/plain",
+            headers={"X-Forwarded-For": address},
+            environ_base=proxy,
+        ).status_code
+
+    assert [beacon(1, "203.0.113.9"), beacon(2, "203.0.113.9"), beacon(3, "203.0.113.9")] == [204, 204, 429]
+    # a colleague behind the same proxy has a budget of their own
+    assert beacon(3, "203.0.113.10") == 204
 
 
 def test_beacons_do_not_use_up_the_viewer_ceiling(app_config, users):

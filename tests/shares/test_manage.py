@@ -30,7 +30,16 @@ def _visit(share, pages: dict[int, float], asset=None, email: str | None = None)
     viewer.record_open(share, visit, asset)
     if email:
         viewer.set_viewer_email(visit, email)
-    viewer.record_page_times(visit.id, visit.started_at, asset.id, pages, page_total=3)
+    with db.engine.connect() as connection:
+        viewer.record_page_times(
+            connection,
+            visit.id,
+            visit.started_at,
+            asset.id,
+            pages,
+            page_total=3,
+            visit_total=visit.total_seconds,
+        )
     return visit
 
 

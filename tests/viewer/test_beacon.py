@@ -56,6 +56,54 @@ def test_beacons_are_cumulative_and_duplicates_harmless(client, opened):
     assert _visit().total_seconds == 15.0
 
 
+def test_beacon_answers_carry_the_viewer_headers(client, opened):
+    share, asset = opened
+    stored = client.post(f"/s/{share.token}/beacon", json={"asset": asset.id, "pages": {"1": 1}})
+    refused = client.post(f"/s/{share.token}/beacon", data=b"{", content_type="text/plain")
+    for response in (stored, refused):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert stored.status_code == 204 and stored.data == b""
+    assert refused.status_code == 400
+    assert refused.get_json() == {"error": {"status": 400, "message": "malformed JSON"}}
+
+
+def test_beacon_address_takes_only_post(client, opened):
+    share, _asset = opened
+    response = client.get(f"/s/{share.token}/beacon")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert response.get_json()["error"]["message"] == "beacons are sent with POST"
+
+
+def test_viewer_page_gives_the_script_the_beacon_address(client, opened):
+    share, _asset = opened
+    page = client.get(f"/s/{share.token}").get_data(as_text=True)
+    assert f'data-beacon-url="/s/{share.token}/beacon"' in page
+
+
+def test_a_failing_database_answers_500_and_the_next_beacon_is_stored(client, opened, monkeypatch, caplog):
+    from hub.viewer import service
+
+    share, asset = opened
+    url = f"/s/{share.token}/beacon"
+    real = service.record_page_times
+
+    def failing(*args, **kwargs):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(service, "record_page_times", failing)
+    response = client.post(url, json={"asset": asset.id, "pages": {"1": 2}})
+    assert response.status_code == 500
+    assert response.get_json()["error"]["status"] == 500
+    assert "beacon for link failed" in caplog.text
+    monkeypatch.setattr(service, "record_page_times", real)
+    assert client.post(url, json={"asset": asset.id, "pages": {"1": 2}}).status_code == 204
+    assert _views() == {(asset.id, 1): 2.0}
+
+
 def test_text_plain_body_as_sent_by_send_beacon(client, opened):
     share, asset = opened
     body = json.dumps({"asset": asset.id, "pages": {"3": 7}})

@@ -1,0 +1,170 @@
+"""POST /s/<token>/beacon, answered in front of Flask's request machinery.
+
+Every open viewer sends a beacon every few seconds, so this is the busiest address of a deployment. A
+beacon needs no session, login, CSRF token (navigator.sendBeacon cannot carry one) or template, yet the
+request context, Flask-Login, Flask-Limiter's wrapping and the after-request hooks cost about three times
+the beacon's own work (docs/performance.md). This WSGI layer reads the request straight from the environ,
+inside an app context, and applies the same rate limit, checks, answers and security headers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from flask import current_app
+from flask import has_app_context
+from limits import parse as parse_limit
+from sqlalchemy.engine import Connection
+from werkzeug.http import parse_cookie
+from werkzeug.wsgi import get_input_stream
+
+from hub.extensions import db
+from hub.extensions import limiter
+from hub.security import default_headers
+from hub.viewer import service
+from hub.viewer.beacon import MAX_BODY_BYTES
+from hub.viewer.beacon import BeaconError
+from hub.viewer.beacon import parse_beacon
+from hub.viewer.views import VISIT_COOKIE
+
+log = logging.getLogger(__name__)
+
+PATH = re.compile(r"/s/([^/]+)/beacon")
+# what every viewer response carries on top of the site-wide headers, as hub.viewer.views sets them
+PRIVATE_HEADERS = (("X-Robots-Tag", "noindex, nofollow"), ("Referrer-Policy", "no-referrer"))
+REASONS = {
+    204: "No Content",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    410: "Gone",
+    413: "Content Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+class BeaconEndpoint:
+    """WSGI middleware: beacons are answered here, every other request goes on to `wsgi_app`."""
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        site = default_headers(app.config["HUB_SECURE_COOKIES"])
+        site.update(PRIVATE_HEADERS)
+        self.headers = list(site.items())
+        self.limit = parse_limit(app.config["HUB_RATELIMIT_BEACON"])
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        match = PATH.fullmatch(environ.get("PATH_INFO") or "")
+        if match is None:
+            return self.wsgi_app(environ, start_response)
+        status, message, extra = self.answer(environ, match.group(1))
+        headers = [*self.headers, *extra]
+        if message is None:
+            body = b""
+        else:
+            error: dict = {"status": status, "message": message}
+            for name, value in extra:
+                if name == "Retry-After":
+                    error["retry_after"] = int(value)
+            body = json.dumps({"error": error}).encode()
+            headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        start_response(f"{status} {REASONS[status]}", headers)
+        return [body]
+
+    def answer(self, environ: dict, token: str) -> tuple[int, str | None, list[tuple[str, str]]]:
+        """(status, error message or None, extra headers) for one beacon request."""
+        if environ.get("REQUEST_METHOD") != "POST":
+            return 405, "beacons are sent with POST", [("Allow", "POST")]
+        with self._app_context():
+            wait = self._wait(environ.get("REMOTE_ADDR") or "", token)
+            if wait:
+                return 429, f"Too many beacons; wait {wait} seconds.", [("Retry-After", str(wait))]
+            try:
+                # a connection of its own, without an ORM session: nothing here needs one
+                with db.engine.connect() as connection:
+                    status, message = receive(connection, token, environ)
+            except Exception:
+                log.exception("beacon for link failed")
+                return 500, "Something went wrong on our side.", []
+            return status, message, []
+
+    @contextmanager
+    def _app_context(self) -> Iterator[None]:
+        # a test or a CLI command that already holds this app's context keeps it, as Flask itself does
+        if has_app_context() and current_app._get_current_object() is self.app:
+            yield
+            return
+        with self.app.app_context():
+            yield
+
+    def _wait(self, address: str, token: str) -> int:
+        """Seconds to wait when this address has spent its beacon budget on this link, else 0."""
+        if not self.app.config["RATELIMIT_ENABLED"]:
+            return 0
+        key = ("beacon", f"{address}|{token}")
+        try:
+            if limiter.limiter.hit(self.limit, *key):
+                return 0
+            reset = limiter.limiter.get_window_stats(self.limit, *key).reset_time
+        except Exception:
+            # as for every other limit (RATELIMIT_SWALLOW_ERRORS): a missed count beats a lost beacon
+            log.exception("rate-limit store failed; beacon let through")
+            return 0
+        return max(1, math.ceil(reset - time.time()))
+
+
+def receive(connection: Connection, token: str, environ: dict) -> tuple[int, str | None]:
+    """Check and store one beacon; (204, None) when stored, else the status and what was wrong."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    too_large = length.isdigit() and int(length) > MAX_BODY_BYTES
+    report, problem = None, None
+    if not too_large:
+        try:
+            report = parse_beacon(get_input_stream(environ).read(MAX_BODY_BYTES + 1))
+        except BeaconError as exc:
+            problem = str(exc)
+    visitor_key = parse_cookie(environ).get(VISIT_COOKIE)
+    target = service.beacon_target(connection, token, visitor_key, report.asset_id if report else 0)
+    if target is None:
+        return 404, "unknown link"
+    if not target.live:
+        return 410, "link no longer available"
+    if too_large:
+        return 413, "beacon too large"
+    if problem:
+        return 400, problem
+    if not target.asset_shown:
+        return 400, "asset not in this share"
+    if target.visit_id is None:
+        return 400, "no visit; open the link first"
+    if target.require_email and not target.visit_has_email:
+        return 403, "email required"
+    try:
+        service.record_page_times(
+            connection,
+            target.visit_id,
+            target.visit_started_at,
+            report.asset_id,
+            report.pages,
+            target.page_total,
+            target.visit_total_seconds,
+        )
+    except service.BeaconRejected as exc:
+        return 400, str(exc)
+    return 204, None
+
+
+def init_app(app: Flask) -> None:
+    """Put the beacon endpoint in front of the app (call before a proxy fix wraps the app)."""
+    app.wsgi_app = BeaconEndpoint(app, app.wsgi_app)
