@@ -212,11 +212,11 @@ _BEACON_TARGET = (
     .outerjoin(_versions, _versions.c.id == _assets.c.current_version_id)
     .where(_links.c.token_hash == bindparam("token_hash"))
 )
-# only the pages a beacon reports: the rest of the visit is in the visit's running total
+# the span of pages a beacon reports (usually one): the rest of the visit is in the visit's running total
 _PAGE_SECONDS = select(_page_views.c.page, _page_views.c.seconds).where(
     _page_views.c.visit_id == bindparam("visit_id"),
     _page_views.c.asset_id == bindparam("asset_id"),
-    _page_views.c.page.in_(bindparam("pages", expanding=True)),
+    _page_views.c.page.between(bindparam("first"), bindparam("last")),
 )
 # the total is summed in the database, inside the write, so beacons racing each other cannot leave a
 # total that misses the other's pages
@@ -326,11 +326,10 @@ def record_page_times(
         raise BeaconRejected(f"unknown page {unknown[0]}")
     now = now or utcnow()
     # one fetch: every row fetched one by one hands SQLite's lock of the GIL to another thread and back
-    stored = dict(
-        connection.execute(
-            _PAGE_SECONDS, {"visit_id": visit_id, "asset_id": asset_id, "pages": list(pages)}
-        ).all()
-    )
+    span = {"visit_id": visit_id, "asset_id": asset_id, "first": min(pages), "last": max(pages)}
+    stored = {
+        page: seconds for page, seconds in connection.execute(_PAGE_SECONDS, span).all() if page in pages
+    }
     wall = max(0.0, (now - visit_started_at).total_seconds()) + SLACK_SECONDS
     budget = max(0.0, wall - (visit_total - sum(stored.values())))
     rows = []
