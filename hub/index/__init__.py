@@ -7,6 +7,7 @@ in a file beside the index and applied by the next writer or search, so no chang
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import date
@@ -15,6 +16,7 @@ from pathlib import Path
 from flask import current_app
 
 from hub.index import _query
+from hub.index import _ranking
 from hub.index import _snapshot
 from hub.index import _text
 from hub.index import _writer
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# spelling suggestions remembered per snapshot, by what was typed
+SUGGESTIONS_KEPT = 2048
 
 
 def _dir() -> str:
@@ -101,9 +105,14 @@ def ensure_index() -> bool:
 
 def _snap() -> _snapshot.Snapshot:
     index_dir = _dir()
+    # two stat calls instead of reading the version file and listing the folder on every search
+    stamp = _snapshot.stamp(index_dir, _writer.pending_path(index_dir))
+    snap = _snapshot.settled(index_dir, stamp)
+    if snap is not None:
+        return snap
     ensure_index()
     try:
-        return _snapshot.current(index_dir)
+        return _snapshot.current(index_dir, stamp)
     except Exception:
         # unreadable (half-written, damaged): start over from the database
         log.exception("search index at %s unreadable; rebuilding", index_dir)
@@ -167,7 +176,14 @@ def suggest(text: str) -> str | None:
     try:
         snap = _snap()
         with snap.lock:
-            return _text.suggest(snap, text)
+            # "" stands for "no suggestion", so known words are remembered as well
+            found = _ranking.keep_recent(
+                snap._memo(("suggestions",), OrderedDict),
+                text,
+                lambda: _text.suggest(snap, text) or "",
+                SUGGESTIONS_KEPT,
+            )
+        return found or None
     except Exception:
         log.exception("spelling suggestion failed for %r", text)
         return None

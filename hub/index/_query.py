@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from hub.index._text import stems_of
 
 MAX_QUERY_CHARS = 200
 SORTS = ("best", "relevance", "newest", "used", "winrate")
+# per snapshot: stored fields of the most recently shown documents, and their marked-up snippets
+STORED_KEPT = 4096
+SNIPPETS_KEPT = 4096
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LAST_WORD = re.compile(r"(?:^|[\s(])([^\W\d_]{4,})$")
 _SHORT_WILDCARD = re.compile(r"(?<!\w\w\w)\*")
@@ -253,16 +257,28 @@ def run(
     window = order[(page - 1) * per_page : stop]
     stems = stems_of(query, text) if query is not None else set()
     pattern = pattern_for(stems)
+    prefixes = prefixes_of(text)
+    marked = (frozenset(stems), prefixes)
+    # popular documents and searches come back again and again within one snapshot
+    stored_kept = snap._memo(("stored",), OrderedDict)
+    snippets_kept = snap._memo(("snippets",), OrderedDict)
     hits = []
     for docnum in window:
-        stored = snap.searcher.stored_fields(docnum)
+        stored = _ranking.keep_recent(
+            stored_kept, docnum, lambda d=docnum: snap.searcher.stored_fields(d), STORED_KEPT
+        )
         body = stored.get("excerpt") or stored.get("description") or ""
         hits.append(
             Hit(
                 asset_id=int(stored["id"]),
                 score=scores.get(docnum, 0.0),
                 title=stored.get("title", ""),
-                snippet=snippet(body, pattern, stems, prefixes_of(text)),
+                snippet=_ranking.keep_recent(
+                    snippets_kept,
+                    (docnum, marked),
+                    lambda b=body: snippet(b, pattern, stems, prefixes),
+                    SNIPPETS_KEPT,
+                ),
                 stored=stored,
             )
         )

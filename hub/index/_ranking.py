@@ -79,7 +79,7 @@ class Ranker:
 
     def _kept(self, key, build) -> Scored:
         """The arrays for a word or query part, built once and kept for the most recently used."""
-        return _recent(self.words, key, build, WORDS_KEPT)
+        return keep_recent(self.words, key, build, WORDS_KEPT)
 
     def word(self, btext: bytes) -> Scored:
         def build() -> Scored:
@@ -213,10 +213,10 @@ def mask(snap: Snapshot, key, allowed: set[int]) -> np.ndarray:
             flags[np.fromiter(allowed, dtype=np.int64, count=len(allowed))] = True
         return flags
 
-    return _recent(snap._memo(("masks",), OrderedDict), key, build, MASKS_KEPT)
+    return keep_recent(snap._memo(("masks",), OrderedDict), key, build, MASKS_KEPT)
 
 
-def _recent(cache: OrderedDict, key, build, kept: int):
+def keep_recent(cache: OrderedDict, key, build, kept: int):
     """cache[key], built on first use; beyond `kept` entries the least recently used is dropped."""
     found = cache.get(key)
     if found is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -20,6 +21,10 @@ FACET_FIELDS = ("personas", "stages", "type")
 
 _lock = threading.Lock()
 _snapshots: dict[str, Snapshot] = {}
+# the stamp each snapshot was last checked at
+_stamps: dict[str, tuple | None] = {}
+# how long after a change of the index folder its stamp is trusted
+SETTLED_NS = 1_000_000_000
 # (segment id, field) -> the column's values in that segment; segment ids are unique per write
 _segment_columns: OrderedDict[tuple[str, str], list] = OrderedDict()
 SEGMENT_COLUMNS_KEPT = 64
@@ -186,22 +191,52 @@ def _open(index_dir: str) -> Snapshot:
     raise AssertionError("unreachable")
 
 
-def current(index_dir: str) -> Snapshot:
-    """The searcher for index_dir, reopened only when another writer has committed since."""
+def current(index_dir: str, stamp: tuple | None = None) -> Snapshot:
+    """The searcher for index_dir, reopened only when another writer has committed since.
+
+    `stamp` (see stamp()) is remembered with the snapshot, so settled() can answer without this check.
+    """
     with _lock:
         snap = _snapshots.get(index_dir)
         if snap is not None:
             try:
                 if snap.searcher.up_to_date():
+                    _stamps[index_dir] = stamp
                     return snap
             except (OSError, whoosh_index.EmptyIndexError):
                 pass
         fresh = _open(index_dir)
         # the old searcher is left to the garbage collector: another thread may still be reading it
         _snapshots[index_dir] = fresh
+        _stamps[index_dir] = stamp
     return fresh
+
+
+def stamp(index_dir: str, pending_path: str) -> tuple | None:
+    """What says the index folder has not changed: its identity and change time.
+
+    Every commit writes a new table of contents into the folder and a rebuild swaps in another folder,
+    so either moves this stamp. None means "check in full": the folder is missing, updates are queued
+    beside it, or it changed within the last second (a change in the same tick of the file system's
+    clock would leave the time as it was).
+    """
+    try:
+        folder = os.stat(index_dir)
+    except OSError:
+        return None
+    if os.path.exists(pending_path) or time.time_ns() - folder.st_mtime_ns < SETTLED_NS:
+        return None
+    return (folder.st_dev, folder.st_ino, folder.st_mtime_ns)
+
+
+def settled(index_dir: str, stamp: tuple | None) -> Snapshot | None:
+    """The snapshot last checked at this very stamp, if any: nothing has changed since that check."""
+    if stamp is None or _stamps.get(index_dir) != stamp:
+        return None
+    return _snapshots.get(index_dir)
 
 
 def forget(index_dir: str) -> None:
     with _lock:
         _snapshots.pop(index_dir, None)
+        _stamps.pop(index_dir, None)

@@ -133,3 +133,53 @@ def test_a_deleted_asset_row_is_dropped_by_a_queued_refresh(app, users):
 def test_every_sort_answers_on_an_empty_index(app, sort):
     page = index.search("anything", sort=sort)
     assert page.total == 0 and not page.degraded
+
+
+def _settle(index_dir: str) -> None:
+    """Make the index folder look unchanged for a minute, as between edits on a running server."""
+    past = os.stat(index_dir).st_mtime - 60
+    os.utime(index_dir, (past, past))
+
+
+def test_a_settled_index_is_searched_without_rechecking_it(app, users, monkeypatch):
+    factories.make_asset(users["marketer"], title="Pricing sheet", text="Annual plans", kind="txt")
+    index_dir = app.config["HUB_INDEX_DIR"]
+    _settle(index_dir)
+    assert titles("annual") == ["Pricing sheet"]  # checked in full once, and the folder's stamp kept
+
+    def no_check(*_args):
+        raise AssertionError("the version file was read again")
+
+    monkeypatch.setattr(_writer, "is_current", no_check)
+    assert titles("annual") == ["Pricing sheet"]
+    assert index.suggest("anual") == "annual"
+
+
+def test_a_change_after_settling_is_seen_at_once(app, users):
+    asset = factories.make_asset(users["marketer"], title="Pricing sheet", text="Annual plans", kind="txt")
+    index_dir = app.config["HUB_INDEX_DIR"]
+    _settle(index_dir)
+    assert titles("annual") == ["Pricing sheet"]
+    # another writer's commit adds a table of contents to the folder, which moves its stamp
+    library.update_asset(asset, acting=users["marketer"], title="Pricing and plans")
+    assert titles("annual") == ["Pricing and plans"]
+    # so does a rebuild by another process, which swaps in another folder
+    _settle(index_dir)
+    assert titles("annual") == ["Pricing and plans"]
+    asset.title = "Plans and pricing"
+    db.session.commit()
+    _writer.rebuild(index_dir, **index._options())
+    _settle(index_dir)
+    assert titles("annual") == ["Plans and pricing"]
+
+
+def test_queued_updates_are_applied_even_when_the_folder_is_settled(app, users):
+    asset = factories.make_asset(users["marketer"], title="Case study", text="Retail growth", kind="txt")
+    index_dir = app.config["HUB_INDEX_DIR"]
+    _settle(index_dir)
+    assert titles("retail") == ["Case study"]
+    asset.title = "Retail case study"
+    db.session.commit()
+    _settle(index_dir)
+    _writer.enqueue(index_dir, [asset.id])
+    assert titles("retail") == ["Retail case study"]
