@@ -34,6 +34,10 @@ SORTS = ("best", "relevance", "newest", "used", "winrate")
 # per snapshot: stored fields of the most recently shown documents, and their marked-up snippets
 STORED_KEPT = 4096
 SNIPPETS_KEPT = 4096
+# parsed queries by what was typed (parsing depends on the snapshot's vocabulary); _NO_QUERY stands for
+# text that holds nothing to search for
+QUERIES_KEPT = 1024
+_NO_QUERY = object()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LAST_WORD = re.compile(r"(?:^|[\s(])([^\W\d_]{4,})$")
 _SHORT_WILDCARD = re.compile(r"(?<!\w\w\w)\*")
@@ -198,7 +202,13 @@ def run(
     metric_token: str,
 ) -> Page:
     """Search and return one page; `performance` (0..1 per asset id) blends into "best", `metric` drives sorts."""
-    query = parse(text, snap.knows)
+    parsed = _ranking.keep_recent(
+        snap._memo(("queries",), OrderedDict),
+        text,
+        lambda: parse(text, snap.knows) or _NO_QUERY,
+        QUERIES_KEPT,
+    )
+    query = None if parsed is _NO_QUERY else parsed
     allowed = _allowed(snap, filters, today)
     ids = snap.asset_ids()
     created = snap.numbers("created")

@@ -49,18 +49,25 @@ class Links:
         self.base = url_for("search.index")
         self.click_base = url_for("search.click")
         self.outcome = outcome
+        # a results page builds dozens of links that differ in one argument: each is encoded once
+        self.encoded = {key: urlencode({key: value}, doseq=True) for key, value in args.items()}
+        self.click_extra = ""
+        if not outcome.recorded and outcome.params.text:
+            # a live result clicked before its search was recorded: the click records it
+            self.click_extra = "&" + urlencode({"q": outcome.params.text})
 
     def url(self, **changes) -> str:
-        args = {**self.args, **changes}
-        query = urlencode({k: v for k, v in args.items() if v not in (None, [], "")}, doseq=True)
+        parts = []
+        for key in {**self.args, **changes}:
+            if key not in changes:
+                parts.append(self.encoded[key])
+            elif changes[key] not in (None, [], ""):
+                parts.append(urlencode({key: changes[key]}, doseq=True))
+        query = "&".join(part for part in parts if part)
         return f"{self.base}?{query}" if query else self.base
 
     def click(self, asset_id: int) -> str:
-        args = {"sid": self.outcome.search_id, "asset_id": asset_id}
-        if not self.outcome.recorded and self.outcome.params.text:
-            # a live result clicked before its search was recorded: the click records it
-            args["q"] = self.outcome.params.text
-        return f"{self.click_base}?{urlencode(args)}"
+        return f"{self.click_base}?sid={self.outcome.search_id}&asset_id={int(asset_id)}{self.click_extra}"
 
     def facet(self, fieldname: str, value: str) -> str:
         name = _FACET_ARGS[fieldname]
