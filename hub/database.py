@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -45,19 +47,42 @@ def is_sqlite() -> bool:
 
 
 # SQLite lets one writer in at a time and makes the others sleep and retry (1 ms, 2 ms, 5 ms … up to
-# 100 ms), so many threads of one worker colliding on its lock waste far more time than they write.
-# Within a process they queue on this lock instead; only one writer per worker meets the others.
+# 100 ms), so writers colliding on its lock spend far more time asleep than writing. Threads of one
+# process queue on this lock instead, and processes on an flock of a file beside the database, which
+# the kernel hands to the next waiter the moment it is released.
 _sqlite_writer = threading.Lock()
+# (process id, lock file path) -> open descriptor; a forked worker opens its own
+_turn_files: dict[tuple[int, str], int] = {}
 
 
 @contextmanager
 def writing() -> Iterator[None]:
-    """Around a short write transaction: on SQLite the threads of this process take turns."""
+    """Around a short write transaction: on SQLite, writers take turns across threads and processes."""
     if not is_sqlite():
         yield
         return
     with _sqlite_writer:
-        yield
+        turn = _turn_file()
+        if turn is None:
+            yield
+            return
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(turn, fcntl.LOCK_UN)
+
+
+def _turn_file() -> int | None:
+    """This process's descriptor of the database's writer-turn file; None for an in-memory database."""
+    database = db.engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    key = (os.getpid(), f"{database}.writer")
+    turn = _turn_files.get(key)
+    if turn is None:
+        turn = _turn_files[key] = os.open(key[1], os.O_RDWR | os.O_CREAT, 0o600)
+    return turn
 
 
 def upsert(table: Table) -> Insert:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hub import create_app
 from hub.storage import LocalStorage
 
@@ -50,6 +52,41 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     with db.engine.connect() as conn:
         assert conn.scalar(text("PRAGMA journal_mode")) == "wal"
         assert conn.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+def test_sqlite_writers_in_other_processes_take_turns(app):
+    import subprocess
+    import sys
+    import time
+
+    from hub.database import writing
+    from hub.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has row locks; only SQLite writers queue on a file")
+    turn_file = f"{db.engine.url.database}.writer"
+    holder = subprocess.Popen(  # noqa: S603 - the test's own interpreter and script
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('holding', flush=True)\n"
+            "time.sleep(0.6)\n",
+            turn_file,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        with writing():
+            waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=10)
+    assert waited >= 0.3, "the write went ahead while another process held the turn"
 
 
 def test_bad_number_in_environment_is_a_clear_error(monkeypatch, tmp_path):
