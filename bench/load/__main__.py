@@ -143,7 +143,11 @@ def start_server(env: dict, instance: Path, port: int, workers: int, threads: in
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """CPU time used so far by gunicorn's master and workers (user + system)."""
+    """CPU time used so far by gunicorn's master and workers (user + system).
+
+    A worker recycled after max_requests is counted too: once the master has reaped it, its time is in
+    the master's children's time (cutime, cstime).
+    """
     children = subprocess.run(  # noqa: S603
         ["pgrep", "-P", str(server.pid)],
         capture_output=True,
@@ -156,6 +160,8 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])
+        if pid == str(server.pid):
+            total += int(fields[13]) + int(fields[14])
     return total / os.sysconf("SC_CLK_TCK")
 
 
