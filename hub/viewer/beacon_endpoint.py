@@ -86,6 +86,9 @@ class BeaconEndpoint:
         """(status, error message or None, extra headers) for one beacon request."""
         if environ.get("REQUEST_METHOD") != "POST":
             return 405, "beacons are sent with POST", [("Allow", "POST")]
+        if not service.TOKEN_PATTERN.fullmatch(token):
+            # refused before counting, so made-up tokens cannot fill the rate-limit store
+            return 404, "unknown link", []
         with self._app_context():
             wait = self._wait(environ.get("REMOTE_ADDR") or "", token)
             if wait:

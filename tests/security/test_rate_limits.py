@@ -117,6 +117,15 @@ def test_behind_a_proxy_the_beacon_budget_is_per_forwarded_address(app_config, u
     assert beacon(3, "203.0.113.10") == 204
 
 
+def test_made_up_beacon_links_are_refused_without_being_counted(app_config):
+    client = limited_app(app_config, HUB_RATELIMIT_BEACON="2/minute").test_client()
+    body = b'{"asset": 1, "pages": {"1": 1}}'
+    for token in ["short"] * 4 + ["x" * 300, "has spaces in it at all"]:
+        response = client.post(f"/s/{token}/beacon", data=body, content_type="text/plain")
+        assert response.status_code == 404
+        assert response.get_json()["error"]["message"] == "unknown link"
+
+
 def test_beacons_do_not_use_up_the_viewer_ceiling(app_config, users):
     app = limited_app(app_config, HUB_RATELIMIT_BEACON="100/minute", HUB_RATELIMIT_SHARE="3/minute")
     share, asset = make_share(users["rep"], pages=10)
