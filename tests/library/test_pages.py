@@ -131,6 +131,29 @@ def test_asset_page_records_a_view_and_shows_counts(rep_client, users):
     assert '<div class="value">2</div><div class="label">Views</div>' in second
 
 
+def test_a_deck_without_text_is_not_called_scanned(marketer_client, users):
+    import io
+
+    from pptx import Presentation
+
+    from hub.library.service import create_file_asset
+
+    deck = Presentation()
+    deck.slides.add_slide(deck.slide_layouts[6])  # a blank slide: shapes, but no text
+    out = io.BytesIO()
+    deck.save(out)
+    asset = create_file_asset(
+        data=out.getvalue(),
+        filename="blank.pptx",
+        title="Blank deck",
+        owner=users["marketer"],
+        uploaded_by=users["marketer"],
+    )
+    page = marketer_client.get(f"/assets/{asset.id}").get_data(as_text=True)
+    assert "No text found in the file" in page
+    assert "scanned" not in page
+
+
 def test_docx_and_pdf_previews(marketer_client, users):
     docx = factories.make_asset(
         users["marketer"], title="Brief", kind="docx", text="Bold claims <script>x</script>"
