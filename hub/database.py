@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -18,6 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.dml import Insert
 
 from hub.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def configure_engine(app: Flask) -> None:
@@ -52,7 +55,7 @@ def is_sqlite() -> bool:
 # the kernel hands to the next waiter the moment it is released.
 _sqlite_writer = threading.Lock()
 # (process id, lock file path) -> open descriptor; a forked worker opens its own
-_turn_files: dict[tuple[int, str], int] = {}
+_turn_files: dict[tuple[int, str], int | None] = {}
 
 
 @contextmanager
@@ -79,10 +82,16 @@ def _turn_file() -> int | None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     key = (os.getpid(), f"{database}.writer")
-    turn = _turn_files.get(key)
-    if turn is None:
-        turn = _turn_files[key] = os.open(key[1], os.O_RDWR | os.O_CREAT, 0o600)
-    return turn
+    if key not in _turn_files:
+        try:
+            _turn_files[key] = os.open(key[1], os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            # a folder Hub may write the database in but not create files in: SQLite's own lock still holds
+            log.warning(
+                "cannot open %s; SQLite writers will not queue across processes", key[1], exc_info=True
+            )
+            _turn_files[key] = None
+    return _turn_files[key]
 
 
 def upsert(table: Table) -> Insert:

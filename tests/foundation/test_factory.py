@@ -89,6 +89,29 @@ def test_sqlite_writers_in_other_processes_take_turns(app):
     assert waited >= 0.3, "the write went ahead while another process held the turn"
 
 
+def test_sqlite_writes_go_on_when_the_turn_file_cannot_be_made(app, monkeypatch, caplog):
+    import os
+
+    from hub import database
+    from hub.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite writers queue on a file")
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith(".writer"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(database.os, "open", refuse)
+    monkeypatch.setattr(database, "_turn_files", {})
+    with database.writing():
+        written = True
+    assert written
+    assert "will not queue across processes" in caplog.text
+
+
 def test_bad_number_in_environment_is_a_clear_error(monkeypatch, tmp_path):
     import pytest
 
