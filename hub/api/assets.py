@@ -99,6 +99,7 @@ def list_assets():
 def _search(q: str, page: int, per_page: int, status: str, asset_type, persona_id, stage_id) -> dict:
     """Full-text search through the index, ranked as on the search page, and recorded as an API search."""
     from hub.search.service import SearchParams
+    from hub.search.service import record_search
     from hub.search.service import search
 
     params = SearchParams(
@@ -110,7 +111,8 @@ def _search(q: str, page: int, per_page: int, status: str, asset_type, persona_i
         page=page,
         per_page=per_page,
     )
-    outcome = search(api_user(), params, record=True, source="api")
+    outcome = search(params)
+    record_search(api_user(), outcome, source="api")
     # results carry what the index stores; the API answers with the full asset rows
     rows = {
         asset.id: asset

@@ -11,7 +11,6 @@ from datetime import datetime
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from hub import index
 from hub import tracking
@@ -98,7 +97,7 @@ class ResultAsset:
 
 @dataclass
 class Result:
-    asset: Asset | ResultAsset
+    asset: ResultAsset
     snippet: Markup
     outcome: AssetOutcome | None
     uses: int
@@ -122,7 +121,8 @@ class SearchOutcome:
     suggestion: str | None
     search_id: str
     min_deals: int
-    recorded: bool = False
+    # the text as the index searched it (cleaned of control characters and operator debris)
+    query: str = ""
     degraded: bool = False
 
 
@@ -144,17 +144,6 @@ def _facets(
         values.sort(key=lambda v: (-v.count, v.label.lower()))
         groups[fieldname] = values
     return groups
-
-
-def _load(asset_ids: list[int]) -> dict[int, Asset]:
-    if not asset_ids:
-        return {}
-    stmt = (
-        select(Asset)
-        .where(Asset.id.in_(asset_ids))
-        .options(selectinload(Asset.personas), selectinload(Asset.stages), selectinload(Asset.tags))
-    )
-    return {asset.id: asset for asset in db.session.scalars(stmt)}
 
 
 def _names(ids: str, labels: dict[str, str]) -> tuple[str, ...]:
@@ -179,13 +168,10 @@ def _from_index(hit: index.Hit, labels: dict[str, dict[str, str]]) -> ResultAsse
     )
 
 
-def search(
-    user: User, params: SearchParams, *, record: bool, source: str = "web", rows: bool = True
-) -> SearchOutcome:
-    """Run a search for `user`; when `record` is set, the search is written as a usage event.
+def search(params: SearchParams) -> SearchOutcome:
+    """Run a search; record_search() writes it as a usage event.
 
-    With `rows` each result carries its Asset row; the search page passes rows=False and renders from
-    what the index stores, which saves loading the rows on every keystroke.
+    Results carry what the index stores about each asset, so a results page loads no asset rows.
     """
     stats = perf.current()
     metric = stats.win_key if params.sort == "winrate" else stats.usage_key
@@ -199,28 +185,11 @@ def search(
         metric=metric,
         metric_token=stats.token,
     )
-    search_id = uuid.uuid4().hex
-    if record:
-        # committed before the result rows are loaded, so the commit does not expire them again
-        tracking.record(
-            EventKind.SEARCH,
-            user_id=user.id,
-            query=page.text,
-            filters=params.as_event_filters(),
-            result_count=page.total,
-            source=source,
-            search_id=search_id,
-        )
-    assets = _load([hit.asset_id for hit in page.hits]) if rows else {}
     results = [
         Result(
-            assets[hit.asset_id] if rows else _from_index(hit, stats.labels),
-            hit.snippet,
-            stats.outcome(hit.asset_id),
-            stats.uses(hit.asset_id),
+            _from_index(hit, stats.labels), hit.snippet, stats.outcome(hit.asset_id), stats.uses(hit.asset_id)
         )
         for hit in page.hits
-        if not rows or hit.asset_id in assets
     ]
     return SearchOutcome(
         params=params,
@@ -229,10 +198,26 @@ def search(
         pages=max(1, math.ceil(page.total / params.per_page)),
         facets=_facets(page.facets, params, stats.labels),
         suggestion=index.suggest(page.text) if page.text else None,
-        search_id=search_id,
+        search_id=uuid.uuid4().hex,
         min_deals=int(current_app.config["HUB_RANK_MIN_DEALS"]),
-        recorded=record,
+        query=page.text,
         degraded=page.degraded,
+    )
+
+
+def record_search(user: User, outcome: SearchOutcome, source: str = "web") -> None:
+    """Write the search as a usage event, with its filters, result count and id for later clicks.
+
+    The commit expires every loaded object, so callers record after they have read what they show.
+    """
+    tracking.record(
+        EventKind.SEARCH,
+        user_id=user.id,
+        query=outcome.query,
+        filters=outcome.params.as_event_filters(),
+        result_count=outcome.total,
+        source=source,
+        search_id=outcome.search_id,
     )
 
 

@@ -44,7 +44,7 @@ def _base_args(params: service.SearchParams, deal_id: int | None) -> dict:
 class Links:
     """URLs for the page's one-click changes: facet toggles, sorts, pages, corrected spelling, result clicks."""
 
-    def __init__(self, args: dict, outcome: service.SearchOutcome):
+    def __init__(self, args: dict, outcome: service.SearchOutcome, *, recorded: bool):
         self.args = args
         self.base = url_for("search.index")
         self.click_base = url_for("search.click")
@@ -52,7 +52,7 @@ class Links:
         # a results page builds dozens of links that differ in one argument: each is encoded once
         self.encoded = {key: urlencode({key: value}, doseq=True) for key, value in args.items()}
         self.click_extra = ""
-        if not outcome.recorded and outcome.params.text:
+        if not recorded and outcome.params.text:
             # a live result clicked before its search was recorded: the click records it
             self.click_extra = "&" + urlencode({"q": outcome.params.text})
 
@@ -95,22 +95,27 @@ def index():
     params = form.params(PER_PAGE)
     # keystroke requests from the page script carry live=1 and are not recorded; settled ones are
     live = request.args.get("live") == "1"
-    outcome = service.search(current_user, params, record=not live, rows=False)
+    outcome = service.search(params)
     deal_id = form.deal_id()
-    links = Links(_base_args(params, deal_id), outcome)
+    links = Links(_base_args(params, deal_id), outcome, recorded=not live)
     context = {"form": form, "outcome": outcome, "links": links, "params": params}
     if request.args.get("fragment") == "1":
-        return render_template("search/_results.html", **context)
-    deal = service.deal_for(current_user, deal_id)
-    recommendations = recommend_for(deal.persona_id, deal.stage_id) if deal is not None else []
-    return render_template(
-        "search/index.html",
-        deals=service.deals_for(current_user),
-        deal=deal,
-        deal_missing=deal_id is not None and deal is None,
-        recommendations=recommendations,
-        **context,
-    )
+        page = render_template("search/_results.html", **context)
+    else:
+        deal = service.deal_for(current_user, deal_id)
+        recommendations = recommend_for(deal.persona_id, deal.stage_id) if deal is not None else []
+        page = render_template(
+            "search/index.html",
+            deals=service.deals_for(current_user),
+            deal=deal,
+            deal_missing=deal_id is not None and deal is None,
+            recommendations=recommendations,
+            **context,
+        )
+    if not live:
+        # after rendering: the event's commit would otherwise make the page load the signed-in user again
+        service.record_search(current_user, outcome)
+    return page
 
 
 @bp.route("/search/click")
