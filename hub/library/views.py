@@ -13,6 +13,8 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from hub import preview
@@ -34,6 +36,7 @@ from hub.library.helpers import load_into
 from hub.library.helpers import metadata_from
 from hub.models import Asset
 from hub.models import AssetType
+from hub.models import AssetVersion
 from hub.models import EventKind
 from hub.models import Persona
 from hub.models import Role
@@ -74,22 +77,37 @@ def index():
     )
 
 
+# what the asset page shows, loaded with the asset rather than one lazy load at a time
+ASSET_PAGE_LOADS = (
+    joinedload(Asset.owner),
+    joinedload(Asset.current_version),
+    selectinload(Asset.personas),
+    selectinload(Asset.stages),
+    selectinload(Asset.tags),
+    selectinload(Asset.versions).joinedload(AssetVersion.uploaded_by),
+)
+
+
 @bp.route("/assets/<int:asset_id>")
 @role_required()
 def asset(asset_id: int):
-    item = db.get_or_404(Asset, asset_id)
-    tracking.record(EventKind.VIEW, user_id=current_user.id, asset_id=item.id)
-    return render_template(
+    item = db.get_or_404(Asset, asset_id, options=ASSET_PAGE_LOADS)
+    counts = queries.usage_counts(item.id)
+    counts["view"] += 1  # this view, recorded once the page is rendered
+    page = render_template(
         "library/asset.html",
         asset=item,
         preview=_preview_for(item),
-        counts=queries.usage_counts(item.id),
+        counts=counts,
         version_form=VersionForm(),
         confirm_form=ConfirmForm(),
         new_share_url=_share_url(item),
         expires_soon=_expires_soon(item),
         max_preview_pages=MAX_PREVIEW_PAGES,
     )
+    # after rendering: the event's commit would otherwise make the page load the asset and user again
+    tracking.record(EventKind.VIEW, user_id=current_user.id, asset_id=item.id)
+    return page
 
 
 def _share_url(item: Asset) -> str | None:
