@@ -171,6 +171,11 @@ def test_a_change_after_settling_is_seen_at_once(app, users):
     _writer.rebuild(index_dir, **index._options())
     _settle(index_dir)
     assert titles("annual") == ["Plans and pricing"]
+    # and so does a delete, which commits only a new table of contents
+    _settle(index_dir)
+    assert titles("annual") == ["Plans and pricing"]
+    index.delete_asset(asset.id)
+    assert titles("annual") == []
 
 
 def test_queued_updates_are_applied_even_when_the_folder_is_settled(app, users):
