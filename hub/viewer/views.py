@@ -56,9 +56,10 @@ def view(token: str):
     assets = service.available_assets(share)
     if len(assets) == 1:
         return _show(share, visit, assets[0])
+    page = render_template("viewer/room.html", share=share, assets=assets, token=token)
     if visit is not None:
         service.record_open(share, visit, None)
-    return render_template("viewer/room.html", share=share, assets=assets, token=token)
+    return page
 
 
 @bp.route("/s/<token>/a/<int:asset_id>")
@@ -237,20 +238,21 @@ def _show(share: ShareLink, visit: ShareVisit | None, item: Asset):
         if visit is not None:
             service.record_open(share, visit, item)
         return redirect(item.link_url)
-    shown = content.build_view(item)
-    if visit is not None:
-        service.record_open(share, visit, item)
-    return render_template(
+    page = render_template(
         "viewer/asset.html",
         share=share,
         asset=item,
-        shown=shown,
+        shown=content.build_view(item),
         token=share.token,
         assets=service.available_assets(share),
         baseline={str(page): seconds for page, seconds in service.page_seconds(visit, item).items()},
         tracked=visit is not None,
         preview=current_user.is_authenticated,
     )
+    # after rendering: the open's commit would otherwise make the page load the link and its assets again
+    if visit is not None:
+        service.record_open(share, visit, item)
+    return page
 
 
 def _safe_next(token: str, target: str | None) -> str:
