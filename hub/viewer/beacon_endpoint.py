@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 
 from flask import Flask
 from flask import current_app
@@ -33,24 +34,12 @@ from hub.viewer import service
 from hub.viewer.beacon import MAX_BODY_BYTES
 from hub.viewer.beacon import BeaconError
 from hub.viewer.beacon import parse_beacon
+from hub.viewer.views import PRIVATE_HEADERS
 from hub.viewer.views import VISIT_COOKIE
 
 log = logging.getLogger(__name__)
 
 PATH = re.compile(r"/s/([^/]+)/beacon")
-# what every viewer response carries on top of the site-wide headers, as hub.viewer.views sets them
-PRIVATE_HEADERS = (("X-Robots-Tag", "noindex, nofollow"), ("Referrer-Policy", "no-referrer"))
-REASONS = {
-    204: "No Content",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    410: "Gone",
-    413: "Content Too Large",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-}
 
 
 class BeaconEndpoint:
@@ -79,7 +68,7 @@ class BeaconEndpoint:
                     error["retry_after"] = int(value)
             body = json.dumps({"error": error}).encode()
             headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        start_response(f"{status} {REASONS[status]}", headers)
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [body]
 
     def answer(self, environ: dict, token: str) -> tuple[int, str | None, list[tuple[str, str]]]:

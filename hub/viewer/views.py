@@ -34,10 +34,13 @@ VISIT_COOKIE_DAYS = 365
 SLIDE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
+# what every viewer response carries on top of the site-wide headers (beacons' included)
+PRIVATE_HEADERS = (("X-Robots-Tag", "noindex, nofollow"), ("Referrer-Policy", "no-referrer"))
+
+
 @bp.after_request
 def _private_headers(response: Response) -> Response:
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.update(PRIVATE_HEADERS)
     if response.mimetype == "text/html":
         response.headers["Cache-Control"] = "no-store"
     return response
