@@ -325,7 +325,7 @@ def record_page_times(
     if unknown:
         raise BeaconRejected(f"unknown page {unknown[0]}")
     now = now or utcnow()
-    # one fetch: every row fetched one by one hands SQLite's lock of the GIL to another thread and back
+    # fetched in one call: each row fetched alone lets another thread take the GIL and hand it back
     span = {"visit_id": visit_id, "asset_id": asset_id, "first": min(pages), "last": max(pages)}
     stored = {
         page: seconds for page, seconds in connection.execute(_PAGE_SECONDS, span).all() if page in pages
