@@ -35,7 +35,8 @@ def parse_beacon(body: bytes) -> Beacon:
         raise BeaconError("body too large")
     try:
         data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # RecursionError: arrays nested a couple of thousand deep still fit in the size limit
         raise BeaconError("malformed JSON") from exc
     if not isinstance(data, dict):
         raise BeaconError("expected an object")

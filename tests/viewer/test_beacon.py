@@ -136,6 +136,8 @@ def test_text_plain_body_as_sent_by_send_beacon(client, opened):
         b'{"asset": ASSET, "pages": {"0": 3}}',
         b'{"asset": ASSET, "pages": {"999999": 3}}',
         b"\xff\xfe garbage",
+        b"[" * 2000 + b"]" * 2000,
+        b'{"asset": ASSET, "pages": ' + b"[" * 1900 + b"]" * 1900 + b"}",
     ],
 )
 def test_hostile_beacons_are_refused_and_store_nothing(client, opened, body):
