@@ -6,6 +6,7 @@ from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import request
+from flask.json.provider import DefaultJSONProvider
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -54,8 +55,23 @@ def token_key() -> str:
     return f"{get_remote_address()}|{token}"
 
 
+class NestingSafeJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deep to parse is invalid JSON (a 400), not a 500.
+
+    Python's parser recurses once per level, so a few kilobytes of "[[[[…" raise RecursionError, which
+    request.get_json() does not expect.
+    """
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
+
+
 def init_app(app: Flask) -> None:
     """Call after the blueprints are registered: the share-link limits wrap the viewer's views."""
+    app.json = NestingSafeJSONProvider(app)
     secure = app.config["HUB_SECURE_COOKIES"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

@@ -95,6 +95,7 @@ def test_new_deal_needs_a_name(client, tokens):
         ({"data": "name=x", "content_type": "application/x-www-form-urlencoded"}, 415),
         ({"data": "{not json", "content_type": "application/json"}, 400),
         ({"json": ["a", "list"]}, 400),
+        ({"data": "[" * 5000 + "]" * 5000, "content_type": "application/json"}, 400),
     ],
 )
 def test_bodies_must_be_json_objects(client, tokens, kwargs, status):
