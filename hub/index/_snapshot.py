@@ -21,8 +21,6 @@ FACET_FIELDS = ("personas", "stages", "type")
 
 _lock = threading.Lock()
 _snapshots: dict[str, Snapshot] = {}
-# the stamp each snapshot was last checked at
-_stamps: dict[str, tuple | None] = {}
 # how long after a change of the index folder its stamp is trusted
 SETTLED_NS = 1_000_000_000
 # (segment id, field) -> the column's values in that segment; segment ids are unique per write
@@ -69,6 +67,8 @@ class Snapshot:
     # Whoosh's readers seek and then read shared file objects, so one search at a time per snapshot;
     # searches are CPU-bound under the GIL, so the threads of a worker lose nothing by taking turns
     lock: TurnLock = field(default_factory=TurnLock)
+    # the index folder's stamp when this snapshot was last found up to date (see stamp())
+    stamp: tuple | None = None
 
     @property
     def reader(self):
@@ -201,14 +201,14 @@ def current(index_dir: str, stamp: tuple | None = None) -> Snapshot:
         if snap is not None:
             try:
                 if snap.searcher.up_to_date():
-                    _stamps[index_dir] = stamp
+                    snap.stamp = stamp
                     return snap
             except (OSError, whoosh_index.EmptyIndexError):
                 pass
         fresh = _open(index_dir)
         # the old searcher is left to the garbage collector: another thread may still be reading it
         _snapshots[index_dir] = fresh
-        _stamps[index_dir] = stamp
+        fresh.stamp = stamp
     return fresh
 
 
@@ -231,12 +231,12 @@ def stamp(index_dir: str, pending_path: str) -> tuple | None:
 
 def settled(index_dir: str, stamp: tuple | None) -> Snapshot | None:
     """The snapshot last checked at this very stamp, if any: nothing has changed since that check."""
-    if stamp is None or _stamps.get(index_dir) != stamp:
+    snap = _snapshots.get(index_dir)
+    if stamp is None or snap is None or snap.stamp != stamp:
         return None
-    return _snapshots.get(index_dir)
+    return snap
 
 
 def forget(index_dir: str) -> None:
     with _lock:
         _snapshots.pop(index_dir, None)
-        _stamps.pop(index_dir, None)
