@@ -15,9 +15,11 @@ threads = 4
 timeout = 120
 graceful_timeout = 30
 keepalive = 5
-# recycle workers now and then so memory stays flat over months
-max_requests = 5000
-max_requests_jitter = 500
+# recycle workers now and then so memory stays flat over months; rarely, because a new worker costs
+# about a second of CPU (imports, app, first templates): at 5,000 requests a busy site restarted one
+# every few seconds and spent a tenth of its CPU on it
+max_requests = 200000
+max_requests_jitter = 20000
 # heartbeat files in memory, not on a possibly slow disk
 worker_tmp_dir = "/dev/shm"
 # the reverse proxy in front logs every request; add --access-logfile - to log here as well

@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from hub.extensions import db
@@ -59,9 +60,13 @@ _turn_files: dict[tuple[int, str], int | None] = {}
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """Around a short write transaction: on SQLite, writers take turns across threads and processes."""
-    if not is_sqlite():
+def writing(session: Session | None = None) -> Iterator[None]:
+    """Around a short write transaction: on SQLite, writers take turns across threads and processes.
+
+    With `session`, a session that has already written in its open transaction holds SQLite's lock
+    and goes straight on: waiting for a turn held by a writer that waits for that lock would deadlock.
+    """
+    if not is_sqlite() or (session is not None and _holds_write_lock(session)):
         yield
         return
     with _sqlite_writer:
@@ -74,6 +79,13 @@ def writing() -> Iterator[None]:
             yield
         finally:
             fcntl.flock(turn, fcntl.LOCK_UN)
+
+
+def _holds_write_lock(session: Session) -> bool:
+    if not session.in_transaction():
+        return False
+    # the driver opens its transaction (BEGIN) at the first write, so an open one means written
+    return bool(session.connection().connection.driver_connection.in_transaction)
 
 
 def _turn_file() -> int | None:

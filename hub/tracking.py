@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hub.database import writing
 from hub.extensions import db
 from hub.models import EventKind
 from hub.models import UsageEvent
@@ -43,5 +44,7 @@ def record(
     )
     db.session.add(event)
     if commit:
-        db.session.commit()
+        # every page view writes an event: on SQLite they queue for the lock instead of sleeping on it
+        with writing(db.session()):
+            db.session.commit()
     return event

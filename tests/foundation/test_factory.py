@@ -55,8 +55,6 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
 
 
 def test_sqlite_writers_in_other_processes_take_turns(app):
-    import subprocess
-    import sys
     import time
 
     from hub.database import writing
@@ -64,7 +62,20 @@ def test_sqlite_writers_in_other_processes_take_turns(app):
 
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL has row locks; only SQLite writers queue on a file")
-    turn_file = f"{db.engine.url.database}.writer"
+    holder = _hold_turn_in_other_process(f"{db.engine.url.database}.writer", 0.6)
+    try:
+        started = time.monotonic()
+        with writing():
+            waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=10)
+    assert waited >= 0.3, "the write went ahead while another process held the turn"
+
+
+def _hold_turn_in_other_process(turn_file: str, seconds: float):
+    import subprocess
+    import sys
+
     holder = subprocess.Popen(  # noqa: S603 - the test's own interpreter and script
         [
             sys.executable,
@@ -73,20 +84,61 @@ def test_sqlite_writers_in_other_processes_take_turns(app):
             "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
             "fcntl.flock(fd, fcntl.LOCK_EX)\n"
             "print('holding', flush=True)\n"
-            "time.sleep(0.6)\n",
+            f"time.sleep({seconds})\n",
             turn_file,
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_usage_events_wait_for_the_sqlite_writer_turn(app):
+    import time
+
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from hub import tracking
+    from hub.extensions import db
+    from hub.models import EventKind
+    from hub.models import UsageEvent
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite writers queue on a file")
+    holder = _hold_turn_in_other_process(f"{db.engine.url.database}.writer", 0.6)
     try:
-        assert holder.stdout.readline().strip() == "holding"
         started = time.monotonic()
-        with writing():
-            waited = time.monotonic() - started
+        tracking.record(EventKind.SEARCH, query="pricing")
+        waited = time.monotonic() - started
     finally:
         holder.wait(timeout=10)
-    assert waited >= 0.3, "the write went ahead while another process held the turn"
+    assert waited >= 0.3, "the event was written while another process held the turn"
+    assert db.session.scalar(select(func.count()).select_from(UsageEvent)) == 1
+
+
+def test_a_session_that_already_wrote_does_not_wait_for_a_turn(app):
+    """It holds SQLite's lock: queueing behind a writer that waits for that lock would deadlock."""
+    import time
+
+    from hub import tracking
+    from hub.extensions import db
+    from hub.models import EventKind
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite writers queue on a file")
+    tracking.record(EventKind.SEARCH, query="first", commit=False)
+    db.session.flush()
+    holder = _hold_turn_in_other_process(f"{db.engine.url.database}.writer", 2.0)
+    try:
+        started = time.monotonic()
+        tracking.record(EventKind.SEARCH, query="second")
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert waited < 1.0
 
 
 def test_sqlite_writes_go_on_when_the_turn_file_cannot_be_made(app, monkeypatch, caplog):
