@@ -96,7 +96,11 @@ def find_visit(share: ShareLink, visitor_key: str | None) -> ShareVisit | None:
 
 
 def start_visit(share: ShareLink, visitor_key: str, user_agent: str | None) -> ShareVisit:
-    """A new visit for one browser; only the digest of its cookie is stored."""
+    """A new visit for one browser; only the digest of its cookie is stored.
+
+    Flushed, not committed: the open commits it. A commit here would expire every loaded object, and
+    the viewer page would load the link and its assets again.
+    """
     now = utcnow()
     visit = ShareVisit(
         share=share,
@@ -104,10 +108,16 @@ def start_visit(share: ShareLink, visitor_key: str, user_agent: str | None) -> S
         user_agent=(user_agent or "")[:300] or None,
         started_at=now,
         last_seen_at=now,
+        total_seconds=0.0,
     )
     db.session.add(visit)
-    db.session.commit()
+    db.session.flush()
     return visit
+
+
+def save_visit() -> None:
+    """Store a just-started visit when the page records no open (the email gate)."""
+    db.session.commit()
 
 
 def record_open(share: ShareLink, visit: ShareVisit | None, asset: Asset | None) -> None:
@@ -156,7 +166,8 @@ def set_viewer_email(visit: ShareVisit, email: str) -> ShareVisit:
 
 def page_seconds(visit: ShareVisit | None, asset: Asset) -> dict[int, float]:
     """Seconds this visit already spent per page of the asset (the viewer counts on from there)."""
-    if visit is None:
+    if visit is None or not visit.total_seconds:
+        # every stored page time adds to the visit's total: none yet, nothing to read
         return {}
     rows = db.session.execute(
         select(PageView.page, PageView.seconds).where(

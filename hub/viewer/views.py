@@ -231,7 +231,10 @@ def _gate(share: ShareLink, visit: ShareVisit | None, target: str) -> str | None
     if visit is not None and visit.viewer_email:
         return None
     form = EmailGateForm(formdata=None, next=target)
-    return render_template("viewer/gate.html", share=share, form=form, token=share.token)
+    page = render_template("viewer/gate.html", share=share, form=form, token=share.token)
+    # no open is recorded behind the gate, so the visit the answer will belong to is stored here
+    service.save_visit()
+    return page
 
 
 def _show(share: ShareLink, visit: ShareVisit | None, item: Asset):

@@ -140,6 +140,30 @@ def test_archived_content_is_withdrawn(client, users):
     assert "no longer available" in response.get_data(as_text=True)
 
 
+def test_a_new_visit_reads_its_link_once_and_is_stored_with_the_open(client, pdf_share):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    url = f"/s/{pdf_share.token}"
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    assert response.status_code == 200
+    link_reads = [s for s in statements if s.lstrip().startswith("SELECT") and "FROM share_link" in s]
+    assert len(link_reads) == 1, "the page loaded its link again after storing the visit"
+    assert not any("FROM page_view" in s for s in statements), "a new visit has no page times to read"
+    db.session.expire_all()
+    visit = db.session.scalars(select(ShareVisit).where(ShareVisit.share_id == pdf_share.id)).one()
+    assert visit.total_seconds == 0
+    assert len(_events(EventKind.SHARE_OPEN)) == 1
+
+
 def test_email_gate(client, users):
     asset = make_pdf_asset(users["marketer"], pages=2)
     share = make_share(users["rep"], asset, require_email=True)
