@@ -12,6 +12,7 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -46,10 +47,16 @@ MAX_PAGE = 100_000
 
 @bp.app_context_processor
 def _share_globals() -> dict:
-    unread = 0
-    if current_user.is_authenticated:
-        unread = queries.unread_count(current_user)
-    return {"nav_unread": unread, "share_url": share_url, "share_engagement": asset_engagement}
+    return {"nav_unread": nav_unread, "share_url": share_url, "share_engagement": asset_engagement}
+
+
+def nav_unread() -> int:
+    """New prospect activity on the signed-in user's links, counted only by pages that show it."""
+    if not current_user.is_authenticated:
+        return 0
+    if "hub_nav_unread" not in g:
+        g.hub_nav_unread = queries.unread_count(current_user)
+    return g.hub_nav_unread
 
 
 def share_url(share: ShareLink) -> str:
