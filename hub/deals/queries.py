@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
+from sqlalchemy import Row
 from sqlalchemy import Select
 from sqlalchemy import case
 from sqlalchemy import func
@@ -95,12 +96,21 @@ def owners_with_deals() -> list[User]:
     )
 
 
-def open_deals_for(user: User) -> list[Deal]:
-    """Deals a user can log content against: own open deals (all open deals for marketing)."""
-    query = select(Deal).where(Deal.status == DealStatus.OPEN).order_by(Deal.name)
+def open_deal_choices(user: User, limit: int | None = None) -> list[Row]:
+    """(id, name, account, crm_id) of the open deals a user can pick: own ones, all of them for marketing.
+
+    Columns rather than Deal objects: a picker lists hundreds of deals on pages that show nothing else
+    of them.
+    """
+    query = (
+        select(Deal.id, Deal.name, Deal.account, Deal.crm_id)
+        .where(Deal.status == DealStatus.OPEN)
+        .order_by(Deal.name, Deal.id)
+        .limit(limit)
+    )
     if not can_see_all(user):
         query = query.where(Deal.owner_id == user.id)
-    return list(db.session.scalars(query))
+    return list(db.session.execute(query))
 
 
 def loggable_assets() -> list[Asset]:

@@ -74,7 +74,7 @@ def _use_form(deal: Deal | None = None, asset: Asset | None = None) -> LogUseFor
     ]
     form.deal_id.choices = [
         (0, "— choose a deal —"),
-        *[(d.id, f"{d.name} · {d.account or d.crm_id}") for d in queries.open_deals_for(current_user)],
+        *[(d.id, f"{d.name} · {d.account or d.crm_id}") for d in queries.open_deal_choices(current_user)],
     ]
     if deal is not None and deal.id not in {value for value, _l in form.deal_id.choices}:
         form.deal_id.choices.append((deal.id, deal.name))

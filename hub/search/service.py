@@ -21,7 +21,6 @@ from hub.models import Asset
 from hub.models import AssetStatus
 from hub.models import AssetType
 from hub.models import Deal
-from hub.models import DealStatus
 from hub.models import EventKind
 from hub.models import UsageEvent
 from hub.models import User
@@ -234,14 +233,6 @@ def record_click(user: User, search_id: str, asset: Asset, query: str | None = N
             EventKind.SEARCH, user_id=user.id, query=index.clean(query), search_id=search_id, commit=False
         )
     tracking.record(EventKind.SEARCH_CLICK, user_id=user.id, asset_id=asset.id, search_id=search_id)
-
-
-def deals_for(user: User, limit: int = 300) -> list[Deal]:
-    """Open deals the user may pick for recommendations: a rep's own, everyone's for marketers and admins."""
-    stmt = select(Deal).where(Deal.status == DealStatus.OPEN).order_by(Deal.name).limit(limit)
-    if not user.can_manage_content:
-        stmt = stmt.where(Deal.owner_id == user.id)
-    return list(db.session.scalars(stmt))
 
 
 def deal_for(user: User, deal_id: int | None) -> Deal | None:

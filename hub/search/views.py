@@ -13,6 +13,7 @@ from flask import url_for
 from flask_login import current_user
 
 from hub.access import role_required
+from hub.deals.queries import open_deal_choices
 from hub.extensions import db
 from hub.models import Asset
 from hub.search import service
@@ -23,6 +24,8 @@ from hub.search.recommend import recommend_for
 bp = Blueprint("search", __name__, cli_group=None)
 register_commands(bp)
 PER_PAGE = 20
+# the deal picker lists this many open deals (marketers see everyone's)
+DEAL_CHOICES = 300
 _SEARCH_ID = re.compile(r"^[0-9a-f]{32}$")
 _FACET_ARGS = {"personas": "persona", "stages": "stage", "type": "type"}
 
@@ -106,7 +109,7 @@ def index():
         recommendations = recommend_for(deal.persona_id, deal.stage_id) if deal is not None else []
         page = render_template(
             "search/index.html",
-            deals=service.deals_for(current_user),
+            deals=open_deal_choices(current_user, limit=DEAL_CHOICES),
             deal=deal,
             deal_missing=deal_id is not None and deal is None,
             recommendations=recommendations,
