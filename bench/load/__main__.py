@@ -16,6 +16,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import runpy
 import shutil
 import signal
 import socket
@@ -247,9 +248,10 @@ def run_database(kind: str, args) -> dict:
     plan = prepare(env, args, lambda line: print(line, flush=True))
     plan["pages_per_visit"] = args.deck_pages
     port = free_port()
-    server = start_server(env, instance, port, args.workers, args.threads)
+    threads = args.threads or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["threads_for"](env)
+    server = start_server(env, instance, port, args.workers, threads)
     print(
-        f"== {kind}: gunicorn with {args.workers} workers x {args.threads} threads on 127.0.0.1:{port}; "
+        f"== {kind}: gunicorn with {args.workers} workers x {threads} threads on 127.0.0.1:{port}; "
         f"{os.cpu_count()} CPU cores"
     )
     rows: list[dict] = []
@@ -317,7 +319,7 @@ def run_database(kind: str, args) -> dict:
     result = {
         "database": kind,
         "workers": args.workers,
-        "threads": args.threads,
+        "threads": threads,
         "cpu_cores": os.cpu_count(),
         "duration_s": args.duration,
         "reps": args.reps,
@@ -353,7 +355,9 @@ def main() -> None:
     )
     parser.add_argument("--ramp", type=float, default=20.0, help="seconds for sign-ins before a phase starts")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--threads", type=int, help="threads per gunicorn worker (default: gunicorn.conf.py's choice)"
+    )
     parser.add_argument("--phases", default="reps,prospects,mixed")
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder for inspection")

@@ -94,3 +94,20 @@ def test_gunicorn_serves_health_and_sign_in_with_several_workers(gunicorn_server
         assert response.url.endswith("/admin/users")
     workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
     assert len(workers) == 3
+
+
+@pytest.mark.parametrize(
+    ("environ", "threads"),
+    [
+        ({}, 1),
+        ({"HUB_DATABASE_URL": "sqlite:////srv/hub/hub.db", "HUB_STORAGE": "/srv/hub/files"}, 1),
+        ({"HUB_DATABASE_URL": "postgresql+psycopg://hub@db/hub"}, 4),
+        ({"HUB_STORAGE": "s3://hub-files/prod"}, 4),
+    ],
+)
+def test_workers_have_threads_only_when_requests_wait_on_other_servers(environ, threads):
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["threads_for"](environ) == threads
+    assert conf["workers"] == 4 and conf["worker_class"] == "gthread"
