@@ -55,20 +55,17 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
 
 
 def test_sqlite_writers_in_other_processes_take_turns(app):
-    import time
-
     from hub.database import writing
     from hub.extensions import db
 
     if db.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL has row locks; only SQLite writers queue on a file")
-    holder = _hold_turn_in_other_process(f"{db.engine.url.database}.writer", 0.6)
-    try:
-        started = time.monotonic()
+
+    def write() -> None:
         with writing():
-            waited = time.monotonic() - started
-    finally:
-        holder.wait(timeout=10)
+            pass
+
+    waited = _seconds_taken_while_turn_held(write, 0.6)
     assert waited >= 0.3, "the write went ahead while another process held the turn"
 
 
@@ -94,8 +91,23 @@ def _hold_turn_in_other_process(turn_file: str, seconds: float):
     return holder
 
 
-def test_usage_events_wait_for_the_sqlite_writer_turn(app):
+def _seconds_taken_while_turn_held(action, hold_seconds: float) -> float:
+    """How long `action` took while another process held the SQLite writer turn for `hold_seconds`."""
     import time
+
+    from hub.extensions import db
+
+    holder = _hold_turn_in_other_process(f"{db.engine.url.database}.writer", hold_seconds)
+    try:
+        started = time.monotonic()
+        action()
+        return time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+def test_usage_events_wait_for_the_sqlite_writer_turn(app):
 
     from sqlalchemy import func
     from sqlalchemy import select
@@ -107,20 +119,13 @@ def test_usage_events_wait_for_the_sqlite_writer_turn(app):
 
     if db.engine.dialect.name != "sqlite":
         pytest.skip("only SQLite writers queue on a file")
-    holder = _hold_turn_in_other_process(f"{db.engine.url.database}.writer", 0.6)
-    try:
-        started = time.monotonic()
-        tracking.record(EventKind.SEARCH, query="pricing")
-        waited = time.monotonic() - started
-    finally:
-        holder.wait(timeout=10)
+    waited = _seconds_taken_while_turn_held(lambda: tracking.record(EventKind.SEARCH, query="pricing"), 0.6)
     assert waited >= 0.3, "the event was written while another process held the turn"
     assert db.session.scalar(select(func.count()).select_from(UsageEvent)) == 1
 
 
 def test_a_session_that_already_wrote_does_not_wait_for_a_turn(app):
     """It holds SQLite's lock: queueing behind a writer that waits for that lock would deadlock."""
-    import time
 
     from hub import tracking
     from hub.extensions import db
@@ -130,14 +135,7 @@ def test_a_session_that_already_wrote_does_not_wait_for_a_turn(app):
         pytest.skip("only SQLite writers queue on a file")
     tracking.record(EventKind.SEARCH, query="first", commit=False)
     db.session.flush()
-    holder = _hold_turn_in_other_process(f"{db.engine.url.database}.writer", 2.0)
-    try:
-        started = time.monotonic()
-        tracking.record(EventKind.SEARCH, query="second")
-        waited = time.monotonic() - started
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
+    waited = _seconds_taken_while_turn_held(lambda: tracking.record(EventKind.SEARCH, query="second"), 2.0)
     assert waited < 1.0
 
 
