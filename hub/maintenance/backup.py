@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
 import tarfile
 import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -131,12 +135,25 @@ def _verified_blob(member: tarfile.TarInfo, source, scratch: Path) -> tuple[str,
     return sha, target
 
 
+@contextmanager
+def _reading(path: Path) -> Iterator[tarfile.TarFile]:
+    """The archive as a stream; a file that is not a gzipped tar, or is cut short, is a BackupError."""
+    try:
+        with tarfile.open(path, "r|gz") as archive:
+            yield archive
+    except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error, ValueError) as exc:
+        # ValueError: a manifest that is not JSON
+        raise BackupError(f"{path} is not a Hub backup archive, or it is damaged ({exc})") from exc
+
+
 def read_manifest(path: Path) -> dict:
-    with tarfile.open(path, "r|gz") as archive:
+    with _reading(path) as archive:
         for member in archive:
             if member.name != f"{ROOT}/manifest.json":
                 break
             manifest = json.load(archive.extractfile(member))
+            if not isinstance(manifest, dict):
+                break
             if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
                 break
             return manifest
@@ -145,7 +162,7 @@ def read_manifest(path: Path) -> dict:
 
 def stream_archive(path: Path, scratch: Path, progress: tbl.Progress):
     """Yield ("table", name, file) for each table dump and ("blob", sha, file) for each file, in order."""
-    with tarfile.open(path, "r|gz") as archive:
+    with _reading(path) as archive:
         for member in archive:
             if not member.isfile() or not member.name.startswith(f"{ROOT}/"):
                 raise BackupError(f"unexpected entry in the archive: {member.name}")

@@ -143,6 +143,31 @@ def test_not_a_backup_is_refused(runner, tmp_path):
     assert "not a Hub backup archive" in result.output
 
 
+def test_a_file_that_is_not_an_archive_gets_a_clear_error(runner, tmp_path):
+    text_file = tmp_path / "passwd"
+    text_file.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    result = runner.invoke(args=["restore", str(text_file)])
+    assert result.exit_code == 1
+    assert "is not a Hub backup archive, or it is damaged" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_truncated_archive_is_refused_before_any_row_is_loaded(app, runner, users, tmp_path, app_config):
+    populate(users)
+    archive = tmp_path / "b.tar.gz"
+    _backup(runner, archive)
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size * 2 // 3])
+    fresh = fresh_app(tmp_path, app_config)
+    with fresh.app_context():
+        result = fresh.test_cli_runner().invoke(args=["restore", str(cut)])
+        assert result.exit_code == 1, result.output
+        assert "damaged" in result.output
+        assert table_rows(db.engine)["asset"] == []
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_backup_is_consistent_while_hub_keeps_writing(app, runner, users, tmp_path, app_config):
     populate(users)
     stop = threading.Event()
