@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import request
 from flask import url_for
 from sqlalchemy import select
@@ -40,6 +42,14 @@ def visible_deal(crm_id: str) -> Deal:
     return deal
 
 
+def _deal_changes(data: dict, lookups: Lookups, *, crm_id: str | None = None) -> tuple[str, dict]:
+    """deal_changes, after refusing NaN and Infinity: JSON parsers accept them, and they are no amount."""
+    amount = data.get("amount")
+    if isinstance(amount, float) and not math.isfinite(amount):
+        raise ApiError(400, "Some fields are not valid.", fields={"amount": "expected a finite number"})
+    return deal_changes(data, lookups, crm_id=crm_id)
+
+
 @bp.route("/deals")
 @api_auth()
 def list_deals():
@@ -74,7 +84,7 @@ def get_deal(crm_id: str):
 @bp.route("/deals", methods=["POST"])
 @api_auth(*CONTENT_ROLES)
 def create_deal():
-    crm_id, changes = deal_changes(json_body(), Lookups())
+    crm_id, changes = _deal_changes(json_body(), Lookups())
     if db.session.scalar(select(Deal.id).where(Deal.crm_id == crm_id)) is not None:
         raise ApiError(
             409, f"A deal with the CRM id {crm_id!r} exists; use PUT /api/v1/deals/{crm_id} to update it."
@@ -87,7 +97,7 @@ def create_deal():
 def upsert_deal(crm_id: str):
     if len(crm_id) > 64:
         raise ApiError(400, "CRM ids have at most 64 characters.", fields={"crm_id": "too long"})
-    crm_id, changes = deal_changes(json_body(), Lookups(), crm_id=crm_id)
+    crm_id, changes = _deal_changes(json_body(), Lookups(), crm_id=crm_id)
     return _upsert(crm_id, changes)
 
 
@@ -129,7 +139,7 @@ def batch_deals():
         try:
             if not isinstance(item, dict):
                 raise ApiError(400, "Each deal must be a JSON object.")
-            crm_id, changes = deal_changes(item, lookups)
+            crm_id, changes = _deal_changes(item, lookups)
             if crm_id in seen:
                 raise ApiError(
                     409, f"Duplicate crm_id (also at index {seen[crm_id]}).", fields={"crm_id": "duplicate"}

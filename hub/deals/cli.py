@@ -19,13 +19,19 @@ from hub.deals.crm_import import Options
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--preset",
-    type=click.Choice(["auto", "salesforce", "hubspot", "none"]),
+    type=click.Choice(["auto", *crm_import.PRESET_LABELS, "none"]),
     default="auto",
     show_default=True,
-    help="Column names of a Salesforce opportunity or HubSpot deals export; auto detects from the header.",
+    help="Column names of a CRM's export (Salesforce, HubSpot, Pipedrive, Zoho, Dynamics 365); "
+    "auto detects from the header.",
 )
 @click.option(
-    "--date-format", type=click.Choice(list(parsing.DATE_FORMATS)), default="auto", show_default=True
+    "--date-format",
+    type=click.Choice(list(parsing.DATE_FORMATS)),
+    default="auto",
+    show_default=True,
+    help="How to read numeric dates such as 03/04/2026; auto decides from dates that can only be read "
+    "one way (a day over 12, or dots), and stops to ask when the file cannot tell.",
 )
 @click.option(
     "--number-format", type=click.Choice(list(parsing.NUMBER_FORMATS)), default="auto", show_default=True
@@ -69,6 +75,14 @@ def import_deals(
         plan = importer.build_plan(csv_file, mapping, Options(chosen, date_format, number_format))
     except (ImportFileError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if plan.options.unsure_dates:
+        raise click.ClickException(
+            f"Dates such as {', '.join(plan.options.unsure_dates)} can be read month first or day first, "
+            "and nothing in the file tells which. Run again with --date-format mdy (month first, as in "
+            "the US) or --date-format dmy (day first, as in most of Europe)."
+        )
+    if csv_file.footer_lines:
+        click.echo(f"Left out the report's totals and footer: {_lines(csv_file.footer_lines)}.")
     click.echo("Columns: " + ", ".join(f"{key}={col}" for key, col in plan.mapping.items() if col))
     click.echo(
         f"Dates read as {parsing.DATE_FORMATS[plan.options.date_format]}, amounts as {plan.options.number_format}."
@@ -95,6 +109,10 @@ def import_deals(
     )
     if plan.errors:
         raise SystemExit(1 if not plan.rows else 2)
+
+
+def _lines(lines: list[int]) -> str:
+    return "line " + str(lines[0]) if len(lines) == 1 else f"lines {', '.join(map(str, lines))}"
 
 
 def _report_rows(plan: importer.Plan, quiet: bool, outcomes) -> None:

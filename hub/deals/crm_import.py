@@ -1,16 +1,16 @@
-"""CRM exports as CSV: decoding, delimiter, header presets, column mapping and row conversion."""
+"""CRM exports as CSV: column mapping, value formats and row conversion into deal changes."""
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 
 from hub.deals import parsing
+from hub.deals.csv_file import CsvFile
+from hub.deals.csv_file import ImportFileError
+from hub.deals.csv_file import read_csv
 from hub.deals.lookups import Lookups
 from hub.deals.parsing import ValueProblem
 from hub.deals.presets import PRESET_DATE_DEFAULT
@@ -24,18 +24,17 @@ from hub.deals.presets import suggest_mapping
 from hub.models import DealStatus
 
 __all__ = [
+    "CsvFile",
+    "ImportFileError",
     "PRESETS",
     "PRESET_LABELS",
     "REQUIRED",
     "TARGETS",
     "TARGET_KEYS",
     "detect_preset",
+    "read_csv",
     "suggest_mapping",
 ]
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (encoding, no header, no rows)."""
 
 
 @dataclass
@@ -43,14 +42,8 @@ class Options:
     preset: str = ""
     date_format: str = "auto"
     number_format: str = "auto"
-
-
-@dataclass
-class CsvFile:
-    headers: list[str]
-    rows: list[tuple[int, list[str]]]  # (line number, values)
-    delimiter: str
-    encoding: str
+    # with date_format "auto": examples such as 03/04/2026 that the file does not say how to read
+    unsure_dates: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -68,69 +61,6 @@ class RowError:
     reason: str
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding used: a BOM decides, else UTF-8, else Windows-1252, else Latin-1."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace"), "utf-16"
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter used most often in the header line, outside quotes."""
-    header = text.split("\n", 1)[0]
-    outside, quoted = [], False
-    for char in header:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted:
-            outside.append(char)
-    counts = {d: outside.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def read_csv(data: bytes) -> CsvFile:
-    text, encoding = decode(data)
-    if "\x00" in text:
-        raise ImportFileError("This does not look like a CSV file. Export the deals as CSV and try again.")
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader, None)
-        if not header or not any(cell.strip() for cell in header):
-            raise ImportFileError("The file is empty: the first line should hold the column names.")
-        headers = _unique_headers(header)
-        rows, last_line = [], reader.line_num
-        for values in reader:
-            start, last_line = last_line + 1, reader.line_num
-            # a line of one cell under a header of several is a report's totals or footer
-            # ("Grand Totals (42 records)", "Confidential Information …"): exports write every column
-            if any(cell.strip() for cell in values) and (len(values) > 1 or len(headers) == 1):
-                rows.append((start, values))
-    except csv.Error as exc:
-        raise ImportFileError(f"The CSV file is malformed near line {reader.line_num}: {exc}.") from exc
-    if not rows:
-        raise ImportFileError("The file has column names but no rows of deals.")
-    return CsvFile(headers=headers, rows=rows, delimiter=delimiter, encoding=encoding)
-
-
-def _unique_headers(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    result = []
-    for index, raw in enumerate(header, start=1):
-        name = " ".join(raw.strip().split()) or f"Column {index}"
-        seen[name] = seen.get(name, 0) + 1
-        result.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return result
-
-
 def validate_mapping(mapping: dict[str, str | None], headers: list[str]) -> list[str]:
     problems = [
         f"Choose the column that holds the {dict(TARGETS)[key]}." for key in REQUIRED if not mapping.get(key)
@@ -144,15 +74,24 @@ def validate_mapping(mapping: dict[str, str | None], headers: list[str]) -> list
 
 
 def resolve_options(csv_file: CsvFile, mapping: dict[str, str | None], options: Options) -> Options:
-    """Turn 'auto' formats into concrete ones by looking at the mapped columns."""
+    """Turn 'auto' formats into concrete ones by looking at the mapped columns.
+
+    Amounts without a telling value follow the delimiter: Excel writes semicolons where the decimal mark
+    is a comma. Dates that the file does not decide are read by the preset's rule and listed in
+    `unsure_dates`, so the user is asked before anything is saved.
+    """
     number_format = options.number_format
     if number_format not in ("dot", "comma"):
-        number_format = parsing.detect_number_format(_column(csv_file, mapping.get("amount")))
-    date_format = options.date_format
+        default = "comma" if csv_file.delimiter == ";" else "dot"
+        number_format = parsing.detect_number_format(_column(csv_file, mapping.get("amount")), default)
+    date_format, unsure = options.date_format, list(options.unsure_dates)
     if date_format not in ("ymd", "mdy", "dmy"):
         dates = [*_column(csv_file, mapping.get("created_on")), *_column(csv_file, mapping.get("closed_on"))]
-        date_format = parsing.detect_date_format(dates, PRESET_DATE_DEFAULT.get(options.preset, "mdy"))
-    return Options(preset=options.preset, date_format=date_format, number_format=number_format)
+        date_format = parsing.detect_date_format(dates, None)
+        if date_format is None:
+            date_format = PRESET_DATE_DEFAULT.get(options.preset, "mdy")
+            unsure = parsing.ambiguous_dates(dates)
+    return Options(options.preset, date_format, number_format, unsure)
 
 
 def _column(csv_file: CsvFile, header: str | None) -> Iterator[str]:
@@ -173,6 +112,10 @@ def parse_rows(
     first_line: dict[str, int] = {}
     for line, values in csv_file.rows:
         row = {key: (values[i].strip() if i < len(values) else "") for key, i in positions.items()}
+        shape = csv_file.shape_problem(values)
+        if shape:
+            errors.append(RowError(line=line, crm_id=row.get("crm_id") or None, reason=shape))
+            continue
         changes, reasons = convert(row, resolved, lookups, by_name="crm_id" not in positions)
         crm_id = changes.get("crm_id") or row.get("crm_id") or None
         if crm_id and crm_id in first_line:
@@ -188,6 +131,10 @@ def parse_rows(
         first_line[crm_id] = line
         parsed.append(ParsedRow(line=line, crm_id=crm_id, changes=changes, values=row))
     return parsed, errors
+
+
+# text fields and their column sizes; a longer value is reported, never cut
+TEXT_LIMITS = (("name", "deal name", 200), ("account", "account", 200), ("crm_stage", "CRM stage", 80))
 
 
 def convert(
@@ -211,12 +158,13 @@ def convert(
         changes["crm_id"] = row["crm_id"]
     if not row.get("name"):
         problems.append("missing deal name")
-    else:
-        changes["name"] = row["name"][:200]
-    if "account" in row:
-        changes["account"] = row["account"][:200] or None
-    if "crm_stage" in row:
-        changes["crm_stage"] = row["crm_stage"][:80] or None
+    for key, label, limit in TEXT_LIMITS:
+        if key not in row:
+            continue
+        if len(row[key]) > limit:
+            problems.append(f"{label} longer than {limit} characters ({len(row[key])})")
+        else:
+            changes[key] = row[key] or None
     _try(problems, lambda: _money(row, options, changes))
     _try(problems, lambda: _dates(row, options, changes))
     _try(problems, lambda: _status(row, changes))

@@ -63,7 +63,8 @@ class ImportUploadForm(FlaskForm):
             FileRequired(message="Choose the CSV file exported from your CRM."),
             FileAllowed(
                 ["csv", "txt", "tsv"],
-                "Upload a .csv file (exported from Salesforce, HubSpot or a spreadsheet).",
+                "Upload a .csv file exported from your CRM. Excel workbooks cannot be read: "
+                "in Excel use File › Save As › CSV UTF-8.",
             ),
         ],
     )

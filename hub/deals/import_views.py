@@ -152,7 +152,38 @@ def import_preview(import_id: str):
         form=ImportRunForm(),
         date_formats=parsing.DATE_FORMATS,
         number_formats=parsing.NUMBER_FORMATS,
+        date_choices=_date_choices(plan.options.unsure_dates),
     )
+
+
+def _date_choices(unsure: list[str]) -> list[tuple[str, str]]:
+    """The two readings of the first unsure date, spelled out so nobody has to think in formats."""
+    if not unsure:
+        return []
+    example = unsure[0]
+    readings = {code: parsing.parse_date(example, code) for code in ("mdy", "dmy")}
+    return [
+        (code, f"{label}: {example} is {readings[code].day} {readings[code]:%B %Y} ({where})")
+        for code, label, where in (
+            ("mdy", "Month first", "as in the US"),
+            ("dmy", "Day first", "as in Europe and most of the world"),
+        )
+    ]
+
+
+@bp.route("/deals/import/<import_id>/dates", methods=["POST"])
+@role_required(*CONTENT_ROLES)
+def import_dates(import_id: str):
+    """The answer to "month or day first?" for a file whose dates could be read both ways."""
+    pending = _pending(import_id)
+    form = ImportRunForm()
+    choice = request.form.get("date_format")
+    if not form.validate_on_submit() or choice not in ("mdy", "dmy"):
+        flash("Choose month first or day first.", "danger")
+    else:
+        pending.date_format = choice
+        _store().save(pending)
+    return redirect(url_for("deals.import_preview", import_id=pending.id))
 
 
 @bp.route("/deals/import/<import_id>/run", methods=["POST"])
@@ -168,6 +199,9 @@ def import_run(import_id: str):
     except ImportFileError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("deals.import_map", import_id=pending.id))
+    if plan.options.unsure_dates:
+        flash("Choose how to read the dates before importing.", "danger")
+        return redirect(url_for("deals.import_preview", import_id=pending.id))
     summary = importer.run(
         plan, acting=current_user, label=f"CSV import of {pending.filename}", ip_address=request.remote_addr
     )

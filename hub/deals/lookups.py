@@ -39,7 +39,12 @@ class Lookups:
         match = _EMAIL_IN_TEXT.search(text)
         if match and match.group(0).lower() in self.by_email:
             return self.by_email[match.group(0).lower()]
-        named = self.by_name.get(_key(re.sub(r"[<(].*[>)]", "", text)), [])
+        name = _key(re.sub(r"[<(].*[>)]", "", text))
+        last, comma, first = name.partition(",")
+        if comma and name not in self.by_name:
+            # "Whitfield, Dana" as CRMs sort owners in some locales
+            name = _key(f"{first} {last}")
+        named = self.by_name.get(name, [])
         if len(named) == 1:
             return named[0]
         if len(named) > 1:
