@@ -41,7 +41,8 @@ class AuditFilter:
             query = query.where(AuditEntry.action == self.action)
         if self.start:
             query = query.where(AuditEntry.created_at >= datetime.combine(self.start, time.min))
-        if self.end:
+        # the last representable day has no next day to stop before, and nothing lies beyond it
+        if self.end and self.end < date.max:
             query = query.where(
                 AuditEntry.created_at < datetime.combine(self.end + timedelta(days=1), time.min)
             )

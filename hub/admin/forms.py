@@ -1,32 +1,34 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from hub.auth.html_form import HtmlForm
+from hub.auth.html_form import strip_text
 from hub.models import Role
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
-class UserCreateForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+class UserCreateForm(HtmlForm):
+    email = EmailField("Email", filters=[strip_text], validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.REP.value)
     team = StringField("Team", validators=[Optional(), Length(max=80)])
     password = PasswordField("Initial password", validators=[DataRequired(), Length(min=8, max=200)])
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(HtmlForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=ROLE_CHOICES)
     team = StringField("Team", validators=[Optional(), Length(max=80)])
@@ -36,7 +38,7 @@ class UserEditForm(FlaskForm):
     )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(HtmlForm):
     """GET filters for the audit log (no CSRF token: it changes nothing)."""
 
     class Meta:

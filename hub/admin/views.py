@@ -11,6 +11,7 @@ from flask import send_file
 from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from hub.access import role_required
 from hub.admin import audit_log
@@ -82,8 +83,10 @@ def edit_user(user_id: int):
 
 def _audit_filters() -> tuple[AuditFilterForm, audit_log.AuditFilter | None]:
     form = AuditFilterForm(request.args)
-    form.user.choices = [("", "Anyone")] + [(str(u.id), f"{u.name} ({u.email})") for u in audit_log.actors()]
-    form.action.choices = [("", "Any action")] + [(a, a) for a in audit_log.actions()]
+    form.user.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(str(u.id), f"{u.name} ({u.email})") for u in audit_log.actors()
+    ]
+    form.action.choices = [SelectChoice("", "Any action")] + [SelectChoice(a, a) for a in audit_log.actions()]
     if not form.validate():
         return form, None
     user_id = int(form.user.data) if (form.user.data or "").isdigit() else None

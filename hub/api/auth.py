@@ -26,6 +26,11 @@ def _unauthorized(message: str):
     return body, status
 
 
+def _a(role: Role) -> str:
+    name = role.label.lower()
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
+
+
 def api_auth(*roles: Role) -> Callable:
     """Require `Authorization: Bearer <token>` of a user with one of `roles` (any role when none given)."""
     allowed = frozenset(roles) or ALL_ROLES
@@ -45,10 +50,9 @@ def api_auth(*roles: Role) -> Callable:
                     "This API token is not valid, was revoked, or belongs to a deactivated account."
                 )
             if user.role not in allowed:
-                needed = " or ".join(sorted(r.label.lower() for r in allowed))
+                needed = " or ".join(_a(r) for r in sorted(allowed))
                 return error_response(
-                    403,
-                    f"This endpoint needs the token of a {needed}; yours is a {user.role.label.lower()}'s.",
+                    403, f"This endpoint needs the token of {needed}; yours is {_a(user.role)}'s."
                 )
             g.api_user = user
             return view(*args, **kwargs)

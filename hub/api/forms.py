@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
+from hub.auth.html_form import HtmlForm
 
-class ApiTokenForm(FlaskForm):
+
+class ApiTokenForm(HtmlForm):
     name = StringField(
         "Token name",
         validators=[DataRequired(message="Name the token after the tool that will use it."), Length(max=80)],
     )
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(HtmlForm):
     """Only the CSRF token."""

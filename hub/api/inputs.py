@@ -98,7 +98,10 @@ def iso_datetime(value) -> datetime | None:
     except ValueError as exc:
         raise ValueProblem("expected an ISO 8601 date-time such as 2026-03-31T14:00:00Z") from exc
     if parsed.tzinfo is not None:
-        parsed = (parsed - parsed.utcoffset()).replace(tzinfo=None)
+        try:
+            parsed = (parsed - parsed.utcoffset()).replace(tzinfo=None)
+        except OverflowError as exc:  # 9999-12-31T23:00-05:00 lies past the last representable moment
+            raise ValueProblem("expected a date-time between the years 1 and 9999") from exc
     return parsed
 
 
@@ -128,6 +131,9 @@ def _text(value, limit: int) -> str | None:
     text = str(value).strip()
     if len(text) > limit:
         raise ValueProblem(f"at most {limit} characters")
+    # PostgreSQL refuses NUL in text, and no CRM name or id holds control characters
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValueProblem("must not contain control characters")
     return text or None
 
 

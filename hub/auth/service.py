@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from functools import cache
 
 from sqlalchemy import func
@@ -30,7 +31,8 @@ class AccountError(ValueError):
 
 
 def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
+    """Trimmed, NFKC-folded and lower-cased: "ＡDMIN@example.com" (full-width A) is admin@example.com."""
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:

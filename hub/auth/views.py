@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint
 from flask import abort
 from flask import flash
@@ -23,21 +21,12 @@ from hub.api.forms import RevokeTokenForm
 from hub.auth import service
 from hub.auth.forms import ChangePasswordForm
 from hub.auth.forms import LoginForm
+from hub.auth.redirects import local_path
 from hub.extensions import db
 from hub.extensions import limiter
 from hub.models import ApiToken
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths, so the login page cannot bounce users to another site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,7 +40,7 @@ def login():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(local_path(request.args.get("next")) or url_for("main.home"))
         flash("Wrong email or password.", "danger")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import SelectField
@@ -15,13 +14,15 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from hub.auth.html_form import HtmlForm
 from hub.models import RequestStatus
+from hub.routing import MAX_ID
 
 RATING_MESSAGE = "Choose a rating from 1 (poor) to 5 (excellent)."
 STATUS_CHOICES = [SelectChoice(status.value, status.label) for status in RequestStatus]
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(HtmlForm):
     rating = IntegerField(
         "Rating", validators=[InputRequired(RATING_MESSAGE), NumberRange(1, 5, RATING_MESSAGE)]
     )
@@ -29,7 +30,7 @@ class FeedbackForm(FlaskForm):
     next = HiddenField()
 
 
-class RequestForm(FlaskForm):
+class RequestForm(HtmlForm):
     title = StringField(
         "What do you need?",
         validators=[DataRequired("Say in a few words what content you need."), Length(max=200)],
@@ -39,16 +40,19 @@ class RequestForm(FlaskForm):
     stage = SelectField("Stage", coerce=int, default=0)
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(HtmlForm):
     status = SelectField("Status", choices=STATUS_CHOICES)
     response = TextAreaField("Answer to the rep", validators=[Optional(), Length(max=4000)])
     asset_id = IntegerField(
         "Fulfilling asset (ID)",
-        validators=[Optional(), NumberRange(min=1, message="Enter the number shown in the asset's address.")],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_ID, message="Enter the number shown in the asset's address."),
+        ],
     )
 
 
-class RequestFilterForm(FlaskForm):
+class RequestFilterForm(HtmlForm):
     class Meta:
         csrf = False
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint
 from flask import abort
 from flask import flash
@@ -16,6 +14,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from hub.access import role_required
+from hub.auth.redirects import local_path
 from hub.extensions import db
 from hub.models import Asset
 from hub.models import ContentRequest
@@ -32,6 +31,7 @@ from hub.requests.forms import RequestForm
 bp = Blueprint("requests", __name__)
 
 PER_PAGE = 25
+MAX_PAGE = 100_000
 
 
 def _term_choices(model) -> list[SelectChoice]:
@@ -50,7 +50,8 @@ def _request_form() -> RequestForm:
 
 def _page() -> int:
     page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
+    # isascii: "²" is a digit to isdigit() but not to int(); the cap keeps the offset within SQL's range
+    return min(int(page), MAX_PAGE) if page.isascii() and page.isdigit() and int(page) > 0 else 1
 
 
 @bp.route("/requests", methods=["GET", "POST"])
@@ -61,7 +62,11 @@ def index():
         # prefill from links such as the coverage grid's "request content for this cell"
         for name in ("persona", "stage"):
             value = request.args.get(name, "")
-            if value.isdigit() and int(value) in {c.value for c in getattr(form, name).choices}:
+            if (
+                value.isascii()
+                and value.isdigit()
+                and int(value) in {c.value for c in getattr(form, name).choices}
+            ):
                 getattr(form, name).data = int(value)
     status = 200
     if form.validate_on_submit():
@@ -133,18 +138,6 @@ def detail(request_id: int):
     return render_template("requests/detail.html", item=item, form=form), status
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: an open redirect would let a link bounce users elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target
-
-
 @bp.route("/assets/<int:asset_id>/feedback", methods=["POST"])
 @role_required()
 def feedback(asset_id: int):
@@ -152,7 +145,7 @@ def feedback(asset_id: int):
     if asset.is_archived and not current_user.can_manage_content:
         abort(404)
     form = FeedbackForm()
-    back = _safe_next(form.next.data) or url_for("library.asset", asset_id=asset.id)
+    back = local_path(form.next.data) or url_for("library.asset", asset_id=asset.id)
     if form.validate_on_submit():
         try:
             service.record_feedback(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import EmailField
@@ -12,13 +11,18 @@ from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from hub.auth.html_form import HtmlForm
+from hub.auth.html_form import strip_text
 
-class ShareForm(FlaskForm):
+
+class ShareForm(HtmlForm):
     asset_id = SelectMultipleField("Assets", coerce=int, validate_choice=False)
     deal_id = SelectField("Deal", coerce=int, validate_choice=False, default=0)
     recipient_name = StringField("Recipient name", validators=[Optional(), Length(max=120)])
     recipient_email = EmailField(
-        "Recipient email", validators=[Optional(), Email("Enter a valid email address."), Length(max=254)]
+        "Recipient email",
+        filters=[strip_text],
+        validators=[Optional(), Email("Enter a valid email address."), Length(max=254)],
     )
     recipient_company = StringField("Company", validators=[Optional(), Length(max=200)])
     title = StringField("Link title", validators=[Optional(), Length(max=200)])
@@ -39,9 +43,9 @@ class ShareForm(FlaskForm):
         return ok
 
 
-class ExpiryForm(FlaskForm):
+class ExpiryForm(HtmlForm):
     expires_on = DateField("Expires on", validators=[Optional()])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(HtmlForm):
     pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import Select
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from hub.models import utcnow
 # 32 random bytes = 256 bits, 43 URL-safe characters
 TOKEN_BYTES = 32
 MAX_ASSETS = 25
+MAX_LIFETIME = timedelta(days=3653)
 
 
 class ShareError(ValueError):
@@ -93,8 +95,7 @@ def create_share(
             raise ShareError(problem)
     if deal is not None and not can_use_deal(created_by, deal):
         raise ShareError("You can only tie shares to your own deals.")
-    if expires_at is not None and expires_at <= now:
-        raise ShareError("The expiry must be in the future.")
+    _check_expiry(expires_at, now)
 
     token = new_token()
     share = ShareLink(
@@ -161,8 +162,7 @@ def change_expiry(share: ShareLink, expires_at: datetime | None, *, acting: User
     """Set a new expiry (None = never); a revoked link stays revoked."""
     if share.is_revoked:
         raise ShareError("This link was revoked; create a new link instead.")
-    if expires_at is not None and expires_at <= utcnow():
-        raise ShareError("The expiry must be in the future.")
+    _check_expiry(expires_at, utcnow())
     share.expires_at = expires_at
     audit.log(
         "share.expiry",
@@ -193,6 +193,17 @@ def mark_activity_seen(user: User) -> int:
 def share_recipient(share: ShareLink) -> str:
     """Who the link is for, as the rep would say it."""
     return share.recipient_company or share.recipient_name or share.recipient_email or "a prospect"
+
+
+def _check_expiry(expires_at: datetime | None, now: datetime) -> None:
+    if expires_at is None:
+        return
+    if expires_at <= now:
+        raise ShareError("The expiry must be in the future.")
+    if expires_at > now + MAX_LIFETIME:
+        raise ShareError(
+            "Choose an expiry within ten years, or leave it empty for a link that never expires."
+        )
 
 
 def _clean(value: str | None) -> str | None:

@@ -20,6 +20,7 @@ from flask import url_for
 from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from hub.access import role_required
 from hub.extensions import db
@@ -43,6 +44,7 @@ PAGE_SIZE = 20
 STATUSES = ("live", "expired", "revoked")
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
+MAX_PICKED = 100
 
 
 @bp.app_context_processor
@@ -110,11 +112,12 @@ def create():
     submitted = (
         (form.asset_id.data or []) if form.is_submitted() else request.args.getlist("asset_id", type=int)
     )
-    selected = [i for i in submitted if _is_id(i)]
+    # a tampered form may name thousands of ids; more than this cannot be shown or shared anyway
+    selected = list(dict.fromkeys(i for i in submitted if _is_id(i)))[:MAX_PICKED]
     deal_id = form.deal_id.data if form.is_submitted() else request.args.get("deal_id", 0, type=int)
     deal = _usable_deal(deal_id) if deal_id else None
-    form.deal_id.choices = [(0, "No deal")] + [
-        (d.id, f"{d.name} · {d.account}" if d.account else d.name)
+    form.deal_id.choices = [SelectChoice(0, "No deal")] + [
+        SelectChoice(d.id, f"{d.name} · {d.account}" if d.account else d.name)
         for d in queries.deal_choices(current_user, include=deal)
     ]
     if not form.is_submitted():
@@ -127,14 +130,10 @@ def create():
             form.recipient_company.data = deal.account
     status = 200
     if form.validate_on_submit():
-        assets = db.session.scalars(select(Asset).where(Asset.id.in_(selected))).all()
-        by_id = {a.id: a for a in assets}
         try:
-            if len(by_id) != len(set(selected)):
-                raise service.ShareError("One of the chosen assets no longer exists.")
             share = service.create_share(
                 created_by=current_user,
-                assets=[by_id[i] for i in dict.fromkeys(selected)],
+                assets=_chosen_assets(submitted),
                 deal=deal,
                 title=form.title.data,
                 recipient_name=form.recipient_name.data,
@@ -154,11 +153,10 @@ def create():
     elif form.is_submitted():
         flash("Please correct the highlighted fields.", "danger")
         status = 422
-    chosen, others = queries.shareable_assets(request.args.get("q"), selected)
+    q = request.args.get("q", "").replace("\x00", "")
+    chosen, others = queries.shareable_assets(q, selected)
     return (
-        render_template(
-            "shares/new.html", form=form, chosen=chosen, others=others, deal=deal, q=request.args.get("q", "")
-        ),
+        render_template("shares/new.html", form=form, chosen=chosen, others=others, deal=deal, q=q),
         status,
     )
 
@@ -255,6 +253,18 @@ def _is_id(value: object) -> bool:
     return isinstance(value, int) and 0 < value <= MAX_ID
 
 
+def _chosen_assets(ids: list[int]) -> list[Asset]:
+    """The assets picked in the form, in order; ShareError for too many or for ids that do not exist."""
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > service.MAX_ASSETS:
+        raise service.ShareError(f"A share can hold at most {service.MAX_ASSETS} assets.")
+    plausible = [i for i in unique if _is_id(i)]
+    found = {a.id: a for a in db.session.scalars(select(Asset).where(Asset.id.in_(plausible)))}
+    if len(found) != len(unique):
+        raise service.ShareError("One of the chosen assets no longer exists.")
+    return [found[i] for i in unique]
+
+
 def _own_share(share_id: int) -> ShareLink:
     if not _is_id(share_id):
         abort(404)
@@ -287,7 +297,10 @@ def _with_status(stmt, status: str):
 
 def _end_of_day(day) -> datetime | None:
     """A date picked in the form means the link works through that whole day (UTC)."""
-    return None if day is None else datetime.combine(day + timedelta(days=1), time())
+    if day is None:
+        return None
+    # 9999-12-31 has no next day; a date that far out is refused by the service anyway
+    return datetime.combine(min(day, date.max - timedelta(days=1)) + timedelta(days=1), time())
 
 
 def _last_day(expires_at: datetime | None) -> date | None:

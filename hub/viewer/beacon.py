@@ -50,14 +50,26 @@ def parse_beacon(body: bytes) -> Beacon:
         raise BeaconError("too many pages")
     pages: dict[int, float] = {}
     for key, value in raw_pages.items():
-        if not (isinstance(key, str) and key.isdigit() and len(key) <= 6):
+        # isascii: "²" is a digit to isdigit() but not to int()
+        if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 6):
             raise BeaconError("page numbers must be positive integers")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise BeaconError("seconds must be a number")
-        if value < 0:
+        seconds = _seconds(value)
+        if seconds < 0:
             raise BeaconError("seconds cannot be negative")
-        pages[int(key)] = float(value)
+        pages[int(key)] = seconds
     return Beacon(asset_id=asset_id, pages=pages)
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BeaconError("seconds must be a number")
+    try:
+        seconds = float(value)
+    except OverflowError as exc:  # an integer of hundreds of digits
+        raise BeaconError("seconds must be a finite number") from exc
+    if not math.isfinite(seconds):
+        raise BeaconError("seconds must be a finite number")
+    return seconds
 
 
 def _is_int(value: object) -> bool:

@@ -69,7 +69,8 @@ class BeaconEndpoint:
             body = json.dumps({"error": error}).encode()
             headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-        return [body]
+        # a HEAD answer carries the headers of the error only
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
 
     def answer(self, environ: dict, token: str) -> tuple[int, str | None, list[tuple[str, str]]]:
         """(status, error message or None, extra headers) for one beacon request."""
@@ -119,7 +120,7 @@ class BeaconEndpoint:
 def receive(connection: Connection, token: str, environ: dict) -> tuple[int, str | None]:
     """Check and store one beacon; (204, None) when stored, else the status and what was wrong."""
     length = environ.get("CONTENT_LENGTH") or ""
-    too_large = length.isdigit() and int(length) > MAX_BODY_BYTES
+    too_large = length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES
     report, problem = None, None
     if not too_large:
         try:

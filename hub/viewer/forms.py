@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
 
+from hub.auth.html_form import HtmlForm
+from hub.auth.html_form import strip_text
 
-class EmailGateForm(FlaskForm):
+
+class EmailGateForm(HtmlForm):
     email = EmailField(
         "Your work email",
+        filters=[strip_text],
         validators=[DataRequired("Enter your email to open the document."), Email(), Length(max=254)],
     )
     next = HiddenField()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 import filetype
 from flask import Blueprint
@@ -19,6 +20,7 @@ from flask_login import current_user
 
 from hub import preview
 from hub.access import public
+from hub.auth.redirects import local_path
 from hub.extensions import csrf
 from hub.models import Asset
 from hub.models import ShareLink
@@ -145,8 +147,9 @@ def download(token: str, asset_id: int):
     version = item.current_version
     if not share.allow_download or version is None:
         return _message(403, "Download not offered", "The sender did not offer this document for download.")
-    if not current_user.is_authenticated:
-        service.record_download(share, _visit(share, token), item)
+    visit = _visit(share, token)
+    if visit is not None:
+        service.record_download(share, visit, item)
     response = send_file(
         io.BytesIO(content.read_bytes(version)),
         mimetype=version.mime_type,
@@ -195,10 +198,10 @@ def _resource(token: str, asset_id: int) -> tuple[ShareLink | None, Asset | None
 def _visit(share: ShareLink, token: str, force: bool = False) -> ShareVisit | None:
     """This browser's visit, started (with its cookie) on first sight.
 
-    Link previewers get none, and neither do signed-in Hub users checking a link (their views are
-    not prospect engagement).
+    Link previewers and link checkers sending HEAD get none, and neither do signed-in Hub users
+    checking a link (their views are not prospect engagement).
     """
-    if current_user.is_authenticated and not force:
+    if (current_user.is_authenticated or request.method == "HEAD") and not force:
         return None
     visit = service.find_visit(share, request.cookies.get(VISIT_COOKIE))
     if visit is not None:
@@ -262,9 +265,12 @@ def _show(share: ShareLink, visit: ShareVisit | None, item: Asset):
 
 
 def _safe_next(token: str, target: str | None) -> str:
+    """Back to the page behind the gate: a path under this link only ("/s/<token>/../" climbs out)."""
     home = url_for("viewer.view", token=token)
+    target = local_path(target)
     if target and (target == home or target.startswith(home + "/")) and "//" not in target:
-        return target
+        if "/." not in unquote(target):
+            return target
     return home
 
 
