@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import request
 from flask import url_for
 from sqlalchemy import select
@@ -31,6 +29,7 @@ from hub.models import Asset
 from hub.models import Deal
 from hub.models import DealAssetSource
 from hub.models import DealStatus
+from hub.routing import MAX_ID
 
 MAX_BATCH = 500
 
@@ -40,14 +39,6 @@ def visible_deal(crm_id: str) -> Deal:
     if deal is None or not queries.visible_to(api_user(), deal):
         raise ApiError(404, f"No deal with the CRM id {crm_id!r}.")
     return deal
-
-
-def _deal_changes(data: dict, lookups: Lookups, *, crm_id: str | None = None) -> tuple[str, dict]:
-    """deal_changes, after refusing NaN and Infinity: JSON parsers accept them, and they are no amount."""
-    amount = data.get("amount")
-    if isinstance(amount, float) and not math.isfinite(amount):
-        raise ApiError(400, "Some fields are not valid.", fields={"amount": "expected a finite number"})
-    return deal_changes(data, lookups, crm_id=crm_id)
 
 
 @bp.route("/deals")
@@ -84,7 +75,7 @@ def get_deal(crm_id: str):
 @bp.route("/deals", methods=["POST"])
 @api_auth(*CONTENT_ROLES)
 def create_deal():
-    crm_id, changes = _deal_changes(json_body(), Lookups())
+    crm_id, changes = deal_changes(json_body(), Lookups())
     if db.session.scalar(select(Deal.id).where(Deal.crm_id == crm_id)) is not None:
         raise ApiError(
             409, f"A deal with the CRM id {crm_id!r} exists; use PUT /api/v1/deals/{crm_id} to update it."
@@ -97,7 +88,7 @@ def create_deal():
 def upsert_deal(crm_id: str):
     if len(crm_id) > 64:
         raise ApiError(400, "CRM ids have at most 64 characters.", fields={"crm_id": "too long"})
-    crm_id, changes = _deal_changes(json_body(), Lookups(), crm_id=crm_id)
+    crm_id, changes = deal_changes(json_body(), Lookups(), crm_id=crm_id)
     return _upsert(crm_id, changes)
 
 
@@ -139,7 +130,7 @@ def batch_deals():
         try:
             if not isinstance(item, dict):
                 raise ApiError(400, "Each deal must be a JSON object.")
-            crm_id, changes = _deal_changes(item, lookups)
+            crm_id, changes = deal_changes(item, lookups)
             if crm_id in seen:
                 raise ApiError(
                     409, f"Duplicate crm_id (also at index {seen[crm_id]}).", fields={"crm_id": "duplicate"}
@@ -236,7 +227,7 @@ def log_use_from(deal: Deal, body: dict):
     fields: dict[str, str] = {}
     asset_id = body.get("asset_id")
     source = body.get("source", DealAssetSource.OTHER.value)
-    if not isinstance(asset_id, int) or isinstance(asset_id, bool):
+    if not isinstance(asset_id, int) or isinstance(asset_id, bool) or not 1 <= asset_id <= MAX_ID:
         fields["asset_id"] = "expected an asset id (a number)"
     allowed_sources = {s.value for s in DealAssetSource} - {DealAssetSource.SHARE.value}
     if source not in allowed_sources:
@@ -244,6 +235,9 @@ def log_use_from(deal: Deal, body: dict):
     note = body.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > 500):
         fields["note"] = "expected text of at most 500 characters"
+    elif note and "\x00" in note:
+        # PostgreSQL refuses NUL in text
+        fields["note"] = "must not contain NUL characters"
     try:
         used_at = iso_datetime(body.get("used_at"))
     except ValueProblem as exc:

@@ -115,8 +115,13 @@ def _amount(value) -> Decimal | None:
             amount = Decimal(str(value))
         except InvalidOperation as exc:
             raise ValueProblem("expected a number") from exc
-        if amount < 0 or amount > parsing.MAX_AMOUNT or not amount.is_finite():
+        # finiteness first: NaN cannot even be compared
+        if not amount.is_finite():
+            raise ValueProblem("expected a finite number")
+        if amount < 0:
             raise ValueProblem("expected a positive amount")
+        if amount > parsing.MAX_AMOUNT:
+            raise ValueProblem(f"expected an amount of at most {parsing.MAX_AMOUNT:,}")
         return amount.quantize(Decimal("0.01"))
     if isinstance(value, str):
         return parsing.parse_amount(value, "dot")[0]

@@ -194,6 +194,36 @@ def test_outcome_errors(client, tokens, users):
     assert ok.get_json()["closed_on"] is not None
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"asset_id": 2**63}, "asset_id"),
+        ({"asset_id": 2**31}, "asset_id"),
+        ({"asset_id": 0}, "asset_id"),
+        ({"asset_id": 1, "note": "met\x00the CFO"}, "note"),
+    ],
+)
+def test_logging_use_refuses_out_of_range_ids_and_nul_notes(client, tokens, users, body, field):
+    factories.make_deal(owner=users["rep"], crm_id="R-2")
+    response = client.post("/api/v1/deals/R-2/assets", json=body, headers=bearer(tokens["rep"]))
+    assert response.status_code == 400
+    assert field in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(DealAsset)) is None
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [(float("nan"), "expected a finite number"), (-5, "expected a positive amount"), (1e15, "at most")],
+)
+def test_amount_problems_are_named(client, tokens, amount, message):
+    response = client.put(
+        "/api/v1/deals/AMT-1", json={**DEAL, "amount": amount}, headers=bearer(tokens["marketer"])
+    )
+    assert response.status_code == 400
+    assert message in response.get_json()["error"]["fields"]["amount"]
+    assert deal("AMT-1") is None
+
+
 def test_unknown_routes_and_methods_answer_json(client, tokens):
     missing = client.get("/api/v1/nothing-here", headers=bearer(tokens["rep"]))
     assert missing.status_code == 404 and missing.get_json()["error"]["status"] == 404
