@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask
 
 from hub.extensions import db
@@ -17,8 +19,13 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
+    def _load_user(session_id: str) -> User | None:
+        user_id, _, fingerprint = session_id.partition(":")
         try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
+            user = db.session.get(User, int(user_id))
+        except (ValueError, OverflowError):
             return None
+        # a session from before the password changed (User.get_id) is signed out
+        if user is None or not hmac.compare_digest(fingerprint, user.session_fingerprint()):
+            return None
+        return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -12,6 +13,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
+from flask_login.config import COOKIE_NAME
 
 from hub.access import public
 from hub.access import role_required
@@ -63,13 +65,20 @@ def profile():
             flash("Your current password is not correct.", "danger")
         else:
             try:
-                service.set_password(current_user, form.new_password.data)
+                user = current_user._get_current_object()
+                service.set_password(user, form.new_password.data, acting=user)
             except service.AccountError as exc:
                 flash(str(exc), "danger")
             else:
-                flash("Password changed.", "success")
+                # this session stays signed in; every other one ends with the old password
+                login_user(user, remember=_remembered())
+                flash("Password changed. Other sessions with the old password are signed out.", "success")
                 return redirect(url_for("auth.profile"))
     return _render_profile(form=form)
+
+
+def _remembered() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
 
 
 def _render_profile(*, form=None, token_form=None, new_token: str | None = None, status: int = 200):

@@ -59,6 +59,14 @@ class User(UserMixin, TimestampMixin, Base):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        # the session names the password as well as the account, so a new password signs out every
+        # session that was opened with the old one
+        return f"{self.id}:{self.session_fingerprint()}"
+
+    def session_fingerprint(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
+
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.is_active_account

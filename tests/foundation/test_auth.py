@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from hub.extensions import db
+from hub.models import AuditEntry
 from hub.models import Role
 from tests.conftest import PASSWORD
 from tests.conftest import login
@@ -153,6 +156,48 @@ def test_change_own_password(rep_client, client, users):
     )
     assert ok.status_code == 302
     assert login(client, users["rep"].email, "newpassword1").status_code == 302
+
+
+def test_a_new_password_signs_out_the_other_sessions_but_not_this_one(app, rep_client, users):
+    laptop = app.test_client()
+    assert login(laptop, users["rep"].email).status_code == 302
+    assert laptop.get("/search").status_code == 200
+    remembered = app.test_client()
+    login_remembered = remembered.post(
+        "/login", data={"email": users["rep"].email, "password": PASSWORD, "remember": "y"}
+    )
+    assert login_remembered.status_code == 302
+    changed = rep_client.post(
+        "/profile",
+        data={"current_password": PASSWORD, "new_password": "newpassword1", "confirm": "newpassword1"},
+        follow_redirects=True,
+    )
+    assert "Other sessions with the old password are signed out." in changed.get_data(as_text=True)
+    assert rep_client.get("/search").status_code == 200
+    assert laptop.get("/search").headers["Location"].startswith("/login")
+    # a remember-me cookie from before the change does not sign the old session back in either
+    remembered.delete_cookie("session")
+    assert remembered.get("/search").headers["Location"].startswith("/login")
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.password_change"))
+    assert entry is not None and entry.target_id == str(users["rep"].id)
+
+
+def test_an_admin_reset_signs_the_user_out(app, admin_client, rep_client, users):
+    assert rep_client.get("/search").status_code == 200
+    response = admin_client.post(
+        f"/admin/users/{users['rep'].id}",
+        data={
+            "name": users["rep"].name,
+            "role": "rep",
+            "team": "",
+            "active": "y",
+            "new_password": "reset-by-admin-1",
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert rep_client.get("/search").headers["Location"].startswith("/login")
+    fresh = app.test_client()
+    assert login(fresh, users["rep"].email, "reset-by-admin-1").status_code == 302
 
 
 def test_create_user_command(runner, app):
