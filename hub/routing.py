@@ -9,6 +9,15 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1
 
 
+def parse_id(raw: str | None) -> int | None:
+    """A row id typed as text, or None; only ASCII digits count ("²".isdigit() is true, int("²") fails)."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
+
+
 class IdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)

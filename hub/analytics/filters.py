@@ -22,6 +22,9 @@ from hub.models.asset import asset_persona
 from hub.models.asset import asset_stage
 
 DEFAULT_DAYS = 90
+# report dates stay where date arithmetic (a range's first day, the day after its last) cannot overflow
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from hub.models import Deal
 from hub.models import DealAssetSource
 from hub.models import DealStatus
 from hub.routing import MAX_ID
+from hub.routing import parse_id
 
 MAX_BATCH = 500
 
@@ -50,10 +51,13 @@ def list_deals():
         raise ApiError(
             400, "status must be open, won or lost.", fields={"status": "expected open, won or lost"}
         )
+    owner_id = parse_id(request.args.get("owner_id"))
+    if request.args.get("owner_id") and owner_id is None:
+        raise ApiError(400, "owner_id must be a user id.", fields={"owner_id": "expected a user id"})
     query = queries.deal_query(
         api_user(),
         status=DealStatus(status) if status else None,
-        owner_id=request.args.get("owner_id", type=int),
+        owner_id=owner_id,
         q=request.args.get("q"),
     )
     items, total, pages = queries.page_of(query, page, per_page)

@@ -8,6 +8,8 @@ from flask import request
 from sqlalchemy import select
 
 from hub.access import CONTENT_ROLES
+from hub.analytics.filters import EARLIEST
+from hub.analytics.filters import LATEST
 from hub.api.auth import api_auth
 from hub.api.blueprint import bp
 from hub.api.inputs import ApiError
@@ -15,26 +17,32 @@ from hub.api.inputs import iso_date
 from hub.deals.parsing import ValueProblem
 from hub.extensions import db
 from hub.models import Asset
+from hub.routing import parse_id
 
 MAX_IDS = 500
 
 
 def _date_arg(name: str):
     try:
-        return iso_date(request.args.get(name) or None, name)
+        value = iso_date(request.args.get(name) or None, name)
     except ValueProblem as exc:
         raise ApiError(400, f"{name} is not a date.", fields={name: str(exc)}) from exc
+    if value is not None and not EARLIEST <= value <= LATEST:
+        span = f"between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
+        raise ApiError(400, f"{name} must be a date {span}.", fields={name: f"expected a date {span}"})
+    return value
 
 
 def _asset_ids() -> list[int] | None:
     raw = request.args.getlist("asset_id")
     if not raw:
         return None
-    if len(raw) > MAX_IDS or not all(v.isdigit() for v in raw):
+    ids = [parse_id(v) for v in raw[: MAX_IDS + 1]]
+    if len(raw) > MAX_IDS or None in ids:
         raise ApiError(
-            400, f"asset_id must be up to {MAX_IDS} whole numbers.", fields={"asset_id": "expected ids"}
+            400, f"asset_id must be up to {MAX_IDS} asset ids.", fields={"asset_id": "expected ids"}
         )
-    return [int(v) for v in raw]
+    return ids
 
 
 @bp.route("/reports/asset-outcomes")

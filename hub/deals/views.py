@@ -32,6 +32,7 @@ from hub.models import DealStatus
 from hub.models import Persona
 from hub.models import Stage
 from hub.models import utcnow
+from hub.routing import parse_id
 
 PER_PAGE = 25
 
@@ -39,8 +40,7 @@ __all__ = ["bp"]
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 def _visible_deal(deal_id: int) -> Deal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import OrderedDict
@@ -41,6 +42,17 @@ _NO_QUERY = object()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LAST_WORD = re.compile(r"(?:^|[\s(])([^\W\d_]{4,})$")
 _SHORT_WILDCARD = re.compile(r"(?<!\w\w\w)\*")
+# phrases, boosts and wildcards cost far more than words (Whoosh matches the first two document by
+# document): beyond these counts the extra ones are simplified, so no query can tie up a worker for seconds
+MAX_WILDCARDS = 5
+MAX_PHRASES = 3
+MAX_BOOSTS = 3
+MAX_SLOP = 10
+_PHRASE = re.compile(r'"([^"]*)"(?:~[0-9]+)?')
+_SLOP = re.compile(r'"~([0-9]+)')
+# a wildcard word beyond the limit is dropped: the bare stem ("gui" of "gui*") would match nothing
+_STAR = re.compile(r"\w*\*")
+_BOOST = re.compile(r"\^[0-9.]*")
 
 
 @dataclass(frozen=True)
@@ -118,10 +130,24 @@ def _complete_last_word(text: str, known: Callable[[str], bool] | None) -> str:
     return f"{text[: match.start(1)]}({word} OR {word}*)"
 
 
+def _keep_first(pattern: re.Pattern, text: str, limit: int, later: Callable[[re.Match], str]) -> str:
+    """`text` with the matches of `pattern` after the first `limit` replaced by later(match)."""
+    seen = itertools.count(1)
+    return pattern.sub(lambda m: m.group(0) if next(seen) <= limit else later(m), text)
+
+
+def _limit_costly(text: str) -> str:
+    """Keep the first few phrases, wildcards and boosts; later phrases and boosts count as plain words."""
+    text = _keep_first(_PHRASE, text, MAX_PHRASES, lambda m: f" {m.group(1)} ")
+    text = _SLOP.sub(lambda m: f'"~{min(int(m.group(1)), MAX_SLOP)}', text)
+    text = _keep_first(_STAR, text, MAX_WILDCARDS, lambda _m: "")
+    return _keep_first(_BOOST, text, MAX_BOOSTS, lambda _m: " ")
+
+
 def parse(text: str, known: Callable[[str], bool] | None = None) -> Query | None:
     """A whoosh query for `text`, or None when nothing searchable is left (empty, only stop words)."""
     # "pricing?" is a question, not a wildcard; a trailing * needs three letters before it ("secur*")
-    text = _SHORT_WILDCARD.sub(" ", text.replace("?", " "))
+    text = _limit_costly(_SHORT_WILDCARD.sub(" ", text.replace("?", " ")))
     text = _trim_operators(text)
     if not text:
         return None

@@ -11,7 +11,6 @@ combine with the words like any other part.
 from __future__ import annotations
 
 from collections import OrderedDict
-from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
 
 # Whoosh stores each field length as one byte on a logarithmic scale; this is its decoding table
 _BYTE_TO_LENGTH = np.asarray(_length_byte_cache, dtype=np.float64)
-# a prefix ("secur*") that expands to more words than this is left to Whoosh
+# a prefix ("secur*") that expands to more words than this is scored as one part, not word by word
 MAX_EXPANSION = 256
 # words kept per snapshot; a broad word at 100k documents is about 1.6 MB of arrays
 WORDS_KEPT = 256
@@ -81,17 +80,27 @@ class Ranker:
         """The arrays for a word or query part, built once and kept for the most recently used."""
         return keep_recent(self.words, key, build, WORDS_KEPT)
 
-    def word(self, btext: bytes) -> Scored:
-        def build() -> Scored:
-            ids, weights = postings(self.reader, DEFAULT_FIELD, btext)
-            if not len(ids):
-                return ids, np.zeros(0, dtype=np.float64)
-            idf = self.searcher.idf(DEFAULT_FIELD, btext)
-            fl = self.lengths[ids]
-            norm = weights + self.K1 * ((1 - self.B) + self.B * fl / self.avgfl)
-            return ids, idf * ((weights * (self.K1 + 1)) / norm)
+    def _score(self, btext: bytes) -> Scored:
+        ids, weights = postings(self.reader, DEFAULT_FIELD, btext)
+        if not len(ids):
+            return ids, np.zeros(0, dtype=np.float64)
+        idf = self.searcher.idf(DEFAULT_FIELD, btext)
+        fl = self.lengths[ids]
+        norm = weights + self.K1 * ((1 - self.B) + self.B * fl / self.avgfl)
+        return ids, idf * ((weights * (self.K1 + 1)) / norm)
 
-        return self._kept(btext, build)
+    def word(self, btext: bytes) -> Scored:
+        return self._kept(btext, lambda: self._score(btext))
+
+    def prefix(self, query: wq.Prefix) -> Scored:
+        btexts = list(query._btexts(self.reader))
+        if not btexts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        if len(btexts) <= MAX_EXPANSION:
+            return _union([self.word(btext) for btext in btexts])
+        # a broad prefix is kept as one part, not as hundreds of words crowding the word cache; left
+        # to Whoosh it took seconds per prefix at 10,000 documents, so a few of them stalled a worker
+        return self._kept(("prefix", query.text), lambda: _union([self._score(b) for b in btexts]))
 
     def evaluate(self, query: wq.Query) -> Scored:
         if isinstance(query, wq.Term) and query.fieldname == DEFAULT_FIELD and query.boost == 1.0:
@@ -100,12 +109,7 @@ class Ranker:
             # a prefix ("secur*") ranks as the OR of the words it expands to; Whoosh does so on an index
             # of one segment, but on several segments sometimes scores it as a constant, so its ranking
             # would shift after every edit
-            btexts = list(islice(query._btexts(self.reader), MAX_EXPANSION + 1))
-            if len(btexts) > MAX_EXPANSION:
-                return self.whoosh(query)
-            if not btexts:
-                return np.zeros(0, dtype=np.int64), np.zeros(0)
-            return _union([self.word(btext) for btext in btexts])
+            return self.prefix(query)
         if type(query) is wq.Or and query.boost == 1.0 and not query.scale:
             return _union([self.evaluate(sub) for sub in query.subqueries])
         if type(query) is wq.And and query.boost == 1.0:

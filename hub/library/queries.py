@@ -26,6 +26,7 @@ from hub.models import User
 from hub.models import utcnow
 from hub.models.asset import asset_persona
 from hub.models.asset import asset_stage
+from hub.routing import parse_id
 
 SORTS = {
     "title": Asset.title,
@@ -64,8 +65,7 @@ class LibraryFilters:
 
 def parse_filters(args) -> LibraryFilters:
     def as_int(name):
-        raw = args.get(name, "")
-        return int(raw) if raw.isdigit() else None
+        return parse_id(args.get(name))
 
     asset_type = args.get("type", "")
     status = args.get("status", "active")

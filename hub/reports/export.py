@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from hub.requests.service import requests_query
 # rows per database round trip when exporting the performance table
 EXPORT_BATCH = 1000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# a plain signed number ("-12.5", a negative lift) cannot be a formula and stays a number
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def _cell(value: object) -> object:
@@ -32,7 +35,7 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, float):
         return f"{value:.4f}"
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
 

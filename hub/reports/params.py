@@ -9,6 +9,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from hub.analytics.filters import EARLIEST
+from hub.analytics.filters import LATEST
 from hub.analytics.filters import ReportFilters
 from hub.extensions import db
 from hub.models import AssetType
@@ -16,8 +18,11 @@ from hub.models import Persona
 from hub.models import Role
 from hub.models import Stage
 from hub.models import User
+from hub.routing import parse_id
 
 MAX_DAYS = 5 * 366
+# a bad value is quoted back in its message, cut to this length
+SHOWN_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -42,18 +47,32 @@ def filter_options() -> FilterOptions:
     )
 
 
+def _shown(raw: str) -> str:
+    return raw if len(raw) <= SHOWN_CHARS else raw[:SHOWN_CHARS] + "…"
+
+
 def _date(raw: str, label: str, errors: list[str]) -> date | None:
     try:
-        return date.fromisoformat(raw.strip())
+        value = date.fromisoformat(raw.strip())
     except ValueError:
-        errors.append(f"{label} “{raw}” is not a date; use the form YYYY-MM-DD. Showing the default range.")
+        errors.append(
+            f"{label} “{_shown(raw)}” is not a date; use the form YYYY-MM-DD. Showing the default range."
+        )
         return None
+    if not EARLIEST <= value <= LATEST:
+        errors.append(
+            f"{label} {value.isoformat()} is out of range; use a date between {EARLIEST.isoformat()} "
+            f"and {LATEST.isoformat()}. Showing the default range."
+        )
+        return None
+    return value
 
 
 def _known_id(raw: str, known: set[int], label: str, errors: list[str]) -> int | None:
-    if raw.isdigit() and int(raw) in known:
-        return int(raw)
-    errors.append(f"Unknown {label} “{raw}”; showing all {label}s.")
+    value = parse_id(raw)
+    if value in known:
+        return value
+    errors.append(f"Unknown {label} “{_shown(raw)}”; showing all {label}s.")
     return None
 
 
@@ -88,15 +107,15 @@ def parse_filters(args: MultiDict, today: date, options: FilterOptions) -> tuple
         if raw in {t.value for t in AssetType}:
             fields["asset_type"] = AssetType(raw)
         else:
-            errors.append(f"Unknown type “{raw}”; showing all types.")
+            errors.append(f"Unknown type “{_shown(raw)}”; showing all types.")
     if raw := args.get("team", "").strip():
         if raw in options.teams:
             fields["team"] = raw
         else:
-            errors.append(f"Unknown team “{raw}”; showing all teams.")
+            errors.append(f"Unknown team “{_shown(raw)}”; showing all teams.")
     return ReportFilters(start=start, end=end, **fields), errors
 
 
 def positive_int(args: MultiDict, name: str, default: int = 1) -> int:
-    raw = args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else default
+    value = parse_id(args.get(name))
+    return value if value is not None and value < 1_000_000 else default

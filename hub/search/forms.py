@@ -12,6 +12,7 @@ from wtforms import StringField
 from hub.index import SORTS
 from hub.index import clean
 from hub.models import AssetType
+from hub.routing import parse_id
 from hub.search.service import SORT_LABELS
 from hub.search.service import SearchParams
 
@@ -37,14 +38,16 @@ class SearchForm(Form):
         allowed = {str(value) for value, _label in field.choices}
         chosen = []
         for value in (field.data or ())[:20]:
-            fits = value.isdigit() and len(value) < 10 if ids else value in allowed
-            if fits and value not in chosen:
+            if ids:
+                # "007" and "7" name the same persona; the index stores "7"
+                number = parse_id(value)
+                value = str(number) if number is not None else None
+            if value is not None and (ids or value in allowed) and value not in chosen:
                 chosen.append(value)
         return tuple(chosen)
 
     def deal_id(self) -> int | None:
-        value = self.deal.data
-        return value if isinstance(value, int) and value > 0 else None
+        return parse_id(self.deal.raw_data[0] if self.deal.raw_data else None)
 
     def params(self, per_page: int = 20) -> SearchParams:
         page = self.page.data if isinstance(self.page.data, int) else 1

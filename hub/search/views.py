@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlencode
 
 from flask import Blueprint
+from flask import abort
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -16,6 +17,7 @@ from hub.access import role_required
 from hub.deals.queries import open_deal_choices
 from hub.extensions import db
 from hub.models import Asset
+from hub.routing import parse_id
 from hub.search import service
 from hub.search.cli import register_commands
 from hub.search.forms import SearchForm
@@ -26,7 +28,7 @@ register_commands(bp)
 PER_PAGE = 20
 # the deal picker lists this many open deals (marketers see everyone's)
 DEAL_CHOICES = 300
-_SEARCH_ID = re.compile(r"^[0-9a-f]{32}$")
+_SEARCH_ID = re.compile(r"[0-9a-f]{32}")
 _FACET_ARGS = {"personas": "persona", "stages": "stage", "type": "type"}
 
 
@@ -96,8 +98,9 @@ class Links:
 def index():
     form = SearchForm(request.args)
     params = form.params(PER_PAGE)
-    # keystroke requests from the page script carry live=1 and are not recorded; settled ones are
-    live = request.args.get("live") == "1"
+    # keystroke requests from the page script carry live=1 and are not recorded; settled ones are.
+    # HEAD (link checkers, prefetch) must have no side effects either
+    live = request.args.get("live") == "1" or request.method == "HEAD"
     outcome = service.search(params)
     deal_id = form.deal_id()
     links = Links(_base_args(params, deal_id), outcome, recorded=not live)
@@ -111,7 +114,8 @@ def index():
             "search/index.html",
             deals=open_deal_choices(current_user, limit=DEAL_CHOICES),
             deal=deal,
-            deal_missing=deal_id is not None and deal is None,
+            # a deal that does not exist, is another rep's, or is not an id at all: say so instead of hiding it
+            deal_missing=deal is None and bool(request.args.get("deal", "").strip()),
             recommendations=recommendations,
             **context,
         )
@@ -124,11 +128,15 @@ def index():
 @bp.route("/search/click")
 @role_required()
 def click():
-    asset_id = request.args.get("asset_id", type=int)
-    asset = db.get_or_404(Asset, asset_id) if asset_id else None
-    if asset is None:
+    raw_id = request.args.get("asset_id")
+    if not raw_id:
         return redirect(url_for("search.index"))
+    asset_id = parse_id(raw_id)
+    if asset_id is None:
+        abort(404)
+    asset = db.get_or_404(Asset, asset_id)
     search_id = request.args.get("sid", "")
-    if _SEARCH_ID.match(search_id):
+    # fullmatch: re.match with $ would also accept a trailing newline
+    if _SEARCH_ID.fullmatch(search_id) and request.method == "GET":
         service.record_click(current_user, search_id, asset, request.args.get("q"))
     return redirect(url_for("library.asset", asset_id=asset.id))
