@@ -14,6 +14,7 @@ from hub.deals.lookups import Lookups
 from hub.deals.parsing import ValueProblem
 from hub.models import DealStatus
 from hub.models import utcnow
+from hub.routing import MAX_ID
 
 DEAL_FIELDS = {
     "crm_id",
@@ -56,8 +57,9 @@ def json_body() -> dict:
 def paging() -> tuple[int, int]:
     page = int_arg("page", 1)
     per_page = int_arg("per_page", 25)
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ApiError(400, f"page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}.")
+    # past MAX_ID the row offset would overflow the database's integers
+    if not 1 <= page <= MAX_ID or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ApiError(400, f"page must be between 1 and {MAX_ID} and per_page between 1 and {MAX_PER_PAGE}.")
     return page, per_page
 
 
@@ -78,8 +80,12 @@ def iso_date(value, field: str) -> date | None:
         return None
     if not isinstance(value, str):
         raise ValueProblem("expected a date as YYYY-MM-DD")
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip()[:10]) if value.strip() else None
+        if len(text) <= 10:
+            return date.fromisoformat(text) if text else None
+        # CRMs often send a date-time for a date field: its date counts, but the whole value must parse
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError as exc:
         raise ValueProblem("expected a date as YYYY-MM-DD") from exc
 

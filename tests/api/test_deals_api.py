@@ -229,3 +229,29 @@ def test_unknown_routes_and_methods_answer_json(client, tokens):
     assert missing.status_code == 404 and missing.get_json()["error"]["status"] == 404
     wrong = client.delete("/api/v1/deals", headers=bearer(tokens["rep"]))
     assert wrong.status_code == 405 and wrong.get_json()["error"]["status"] == 405
+
+
+@pytest.mark.parametrize("query", ["page=99999999999999999999", "page=0", "per_page=1000", "page=abc"])
+def test_paging_out_of_range_is_refused(client, tokens, query):
+    response = client.get(f"/api/v1/deals?{query}", headers=bearer(tokens["marketer"]))
+    assert response.status_code == 400
+    assert (
+        "page must be between 1 and" in response.get_json()["error"]["message"]
+        or "whole number" in (response.get_json()["error"]["message"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("closed_on", "status"), [("2026-01-02garbage", 400), ("2026-01-02T09:30:00Z", 201), ("2026-01-02", 201)]
+)
+def test_dates_must_parse_whole(client, tokens, users, closed_on, status):
+    response = client.put(
+        "/api/v1/deals/DATE-1",
+        json={**DEAL, "status": "won", "closed_on": closed_on},
+        headers=bearer(tokens["marketer"]),
+    )
+    assert response.status_code == status, response.get_json()
+    if status == 201:
+        assert deal("DATE-1").closed_on == date(2026, 1, 2)
+    else:
+        assert "closed_on" in response.get_json()["error"]["fields"]
