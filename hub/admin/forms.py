@@ -13,8 +13,8 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from hub.auth.html_form import HtmlForm
-from hub.auth.html_form import strip_text
+from hub.forms import HtmlForm
+from hub.forms import strip_text
 from hub.models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]

@@ -4,7 +4,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
-from hub.auth.html_form import HtmlForm
+from hub.forms import HtmlForm
 
 
 class ApiTokenForm(HtmlForm):

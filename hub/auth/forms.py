@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
-from hub.auth.html_form import HtmlForm
+from hub.forms import HtmlForm
 
 
 class LoginForm(HtmlForm):

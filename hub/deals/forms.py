@@ -1,52 +1,58 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from wtforms import DateField
 from wtforms import SelectField
 from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from hub.deals import crm_import
 from hub.deals import parsing
+from hub.forms import HtmlForm
 from hub.models import DealAssetSource
 from hub.models import DealStatus
 
+
+def _choices(labels: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
 USE_SOURCES = [
-    (DealAssetSource.MEETING.value, "Shown in a meeting"),
-    (DealAssetSource.EMAIL.value, "Sent by email"),
-    (DealAssetSource.OTHER.value, "Other"),
+    SelectChoice(DealAssetSource.MEETING.value, "Shown in a meeting"),
+    SelectChoice(DealAssetSource.EMAIL.value, "Sent by email"),
+    SelectChoice(DealAssetSource.OTHER.value, "Other"),
 ]
 PRESET_CHOICES = [
-    ("auto", "Detect from the header"),
-    *crm_import.PRESET_LABELS.items(),
-    ("", "None (map columns myself)"),
+    SelectChoice("auto", "Detect from the header"),
+    *_choices(crm_import.PRESET_LABELS),
+    SelectChoice("", "None (map columns myself)"),
 ]
 
 
-class DealEditForm(FlaskForm):
+class DealEditForm(HtmlForm):
     persona_id = SelectField("Primary persona", coerce=int, validators=[Optional()])
     stage_id = SelectField("Buyer-journey stage", coerce=int, validators=[Optional()])
 
 
-class CloseDealForm(FlaskForm):
+class CloseDealForm(HtmlForm):
     status = SelectField(
         "Outcome",
         choices=[
-            (DealStatus.WON.value, "Won"),
-            (DealStatus.LOST.value, "Lost"),
-            (DealStatus.OPEN.value, "Open (reopen)"),
+            SelectChoice(DealStatus.WON.value, "Won"),
+            SelectChoice(DealStatus.LOST.value, "Lost"),
+            SelectChoice(DealStatus.OPEN.value, "Open (reopen)"),
         ],
         validators=[DataRequired()],
     )
     closed_on = DateField("Close date", validators=[Optional()])
 
 
-class LogUseForm(FlaskForm):
+class LogUseForm(HtmlForm):
     asset_id = SelectField(
         "Asset", coerce=int, validators=[DataRequired(message="Choose the asset you used.")]
     )
@@ -56,7 +62,7 @@ class LogUseForm(FlaskForm):
     note = TextAreaField("Note", validators=[Optional(), Length(max=500)])
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(HtmlForm):
     file = FileField(
         "CSV file",
         validators=[
@@ -71,18 +77,20 @@ class ImportUploadForm(FlaskForm):
     preset = SelectField("Format", choices=PRESET_CHOICES, default="auto")
 
 
-class ImportRunForm(FlaskForm):
+class ImportRunForm(HtmlForm):
     """Only the CSRF token: the file and mapping are already on the server."""
 
 
-def mapping_form(headers: list[str], **defaults) -> FlaskForm:
+def mapping_form(headers: list[str], **defaults) -> HtmlForm:
     """One select per Hub field listing the file's columns, plus the preset and value formats."""
-    column_choices = [("", "— not in the file —"), *[(h, h) for h in headers]]
+    column_choices = [SelectChoice("", "— not in the file —"), *[SelectChoice(h, h) for h in headers]]
 
-    class MappingForm(FlaskForm):
-        preset = SelectField("Format", choices=[("", "None"), *crm_import.PRESET_LABELS.items()])
-        date_format = SelectField("Dates", choices=list(parsing.DATE_FORMATS.items()))
-        number_format = SelectField("Amounts", choices=list(parsing.NUMBER_FORMATS.items()))
+    class MappingForm(HtmlForm):
+        preset = SelectField(
+            "Format", choices=[SelectChoice("", "None"), *_choices(crm_import.PRESET_LABELS)]
+        )
+        date_format = SelectField("Dates", choices=_choices(parsing.DATE_FORMATS))
+        number_format = SelectField("Amounts", choices=_choices(parsing.NUMBER_FORMATS))
 
     for key, label in crm_import.TARGETS:
         setattr(

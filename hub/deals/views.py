@@ -14,6 +14,7 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from hub.access import role_required
 from hub.deals import cli as _cli  # noqa: F401  (registers import-deals)
@@ -56,11 +57,17 @@ def _terms(model) -> list:
 
 def _edit_form(deal: Deal) -> DealEditForm:
     form = DealEditForm(persona_id=deal.persona_id or 0, stage_id=deal.stage_id or 0)
-    form.persona_id.choices = [(0, "— none —"), *[(p.id, p.name) for p in _terms(Persona)]]
-    form.stage_id.choices = [(0, "— none —"), *[(s.id, s.name) for s in _terms(Stage)]]
+    form.persona_id.choices = [
+        SelectChoice(0, "— none —"),
+        *[SelectChoice(p.id, p.name) for p in _terms(Persona)],
+    ]
+    form.stage_id.choices = [
+        SelectChoice(0, "— none —"),
+        *[SelectChoice(s.id, s.name) for s in _terms(Stage)],
+    ]
     for select_field, current in ((form.persona_id, deal.persona), (form.stage_id, deal.stage)):
-        if current is not None and current.id not in {value for value, _label in select_field.choices}:
-            select_field.choices.append((current.id, f"{current.name} (retired)"))
+        if current is not None and current.id not in {choice.value for choice in select_field.choices}:
+            select_field.choices.append(SelectChoice(current.id, f"{current.name} (retired)"))
     return form
 
 
@@ -69,15 +76,18 @@ def _use_form(deal: Deal | None = None, asset: Asset | None = None) -> LogUseFor
         asset_id=asset.id if asset else 0, deal_id=deal.id if deal else 0, used_on=utcnow().date()
     )
     form.asset_id.choices = [
-        (0, "— choose an asset —"),
-        *[(a.id, a.title) for a in queries.loggable_assets()],
+        SelectChoice(0, "— choose an asset —"),
+        *[SelectChoice(a.id, a.title) for a in queries.loggable_assets()],
     ]
     form.deal_id.choices = [
-        (0, "— choose a deal —"),
-        *[(d.id, f"{d.name} · {d.account or d.crm_id}") for d in queries.open_deal_choices(current_user)],
+        SelectChoice(0, "— choose a deal —"),
+        *[
+            SelectChoice(d.id, f"{d.name} · {d.account or d.crm_id}")
+            for d in queries.open_deal_choices(current_user)
+        ],
     ]
-    if deal is not None and deal.id not in {value for value, _l in form.deal_id.choices}:
-        form.deal_id.choices.append((deal.id, deal.name))
+    if deal is not None and deal.id not in {choice.value for choice in form.deal_id.choices}:
+        form.deal_id.choices.append(SelectChoice(deal.id, deal.name))
     return form
 
 

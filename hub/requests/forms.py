@@ -14,7 +14,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
-from hub.auth.html_form import HtmlForm
+from hub.forms import HtmlForm
 from hub.models import RequestStatus
 from hub.routing import MAX_ID
 

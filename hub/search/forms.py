@@ -8,6 +8,7 @@ from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
+from wtforms.fields.choices import SelectChoice
 
 from hub.index import SORTS
 from hub.index import clean
@@ -25,8 +26,10 @@ class SearchForm(Form):
     q = StringField("Search")
     persona = SelectMultipleField("Persona", choices=[])
     stage = SelectMultipleField("Stage", choices=[])
-    type = SelectMultipleField("Type", choices=[(t.value, t.label) for t in AssetType])
-    sort = SelectField("Sort by", choices=[(key, SORT_LABELS[key]) for key in SORTS], default="best")
+    type = SelectMultipleField("Type", choices=[SelectChoice(t.value, t.label) for t in AssetType])
+    sort = SelectField(
+        "Sort by", choices=[SelectChoice(key, SORT_LABELS[key]) for key in SORTS], default="best"
+    )
     archived = BooleanField("Include archived")
     expired = BooleanField("Include expired")
     page = IntegerField("Page", default=1)
@@ -35,7 +38,7 @@ class SearchForm(Form):
     @staticmethod
     def _known(field: SelectMultipleField, ids: bool = False) -> tuple[str, ...]:
         """Chosen values that can be valid; unknown persona or stage ids simply match nothing."""
-        allowed = {str(value) for value, _label in field.choices}
+        allowed = {str(choice.value) for choice in field.choices}
         chosen = []
         for value in (field.data or ())[:20]:
             if ids:

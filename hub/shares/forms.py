@@ -11,8 +11,8 @@ from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from hub.auth.html_form import HtmlForm
-from hub.auth.html_form import strip_text
+from hub.forms import HtmlForm
+from hub.forms import strip_text
 
 
 class ShareForm(HtmlForm):

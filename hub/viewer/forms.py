@@ -6,8 +6,8 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
 
-from hub.auth.html_form import HtmlForm
-from hub.auth.html_form import strip_text
+from hub.forms import HtmlForm
+from hub.forms import strip_text
 
 
 class EmailGateForm(HtmlForm):
