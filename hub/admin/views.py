@@ -27,6 +27,13 @@ from hub.models import utcnow
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.route("/")
+@role_required(Role.ADMIN)
+def index():
+    # typed addresses end at the area's name; its first page is the user list
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def users():

@@ -233,3 +233,10 @@ def test_csrf_is_enforced_on_forms(app_config, instance_path, monkeypatch, users
     response = client.post("/login", data={"email": users["rep"].email, "password": PASSWORD})
     assert response.status_code == 400
     assert "form session expired" in response.get_data(as_text=True)
+
+
+def test_the_admin_area_address_opens_the_user_list(admin_client, rep_client):
+    response = admin_client.get("/admin", follow_redirects=True)
+    assert response.status_code == 200
+    assert response.request.path == "/admin/users"
+    assert rep_client.get("/admin/").status_code == 403
