@@ -66,6 +66,14 @@ def from_environment(instance_path: str) -> dict:
         "HUB_INDEX_DIR": os.environ.get("HUB_INDEX_DIR") or str(instance / "index"),
         "HUB_CACHE_DIR": os.environ.get("HUB_CACHE_DIR") or str(instance / "cache"),
         "HUB_MAX_UPLOAD_MB": _int("HUB_MAX_UPLOAD_MB", 100),
+        # parsing an upload and drawing previews run in a child process with these ceilings, so a
+        # hostile or broken file can neither hang a worker nor exhaust its memory
+        "HUB_EXTRACT_SECONDS": _float("HUB_EXTRACT_SECONDS", 60.0),
+        "HUB_EXTRACT_MEMORY_MB": _int("HUB_EXTRACT_MEMORY_MB", 1024),
+        "HUB_EXTRACT_MAX_CHARS": _int("HUB_EXTRACT_MAX_CHARS", 2_000_000),
+        "HUB_MAX_EXPANDED_MB": _int("HUB_MAX_EXPANDED_MB", 1024),
+        "HUB_RENDER_SECONDS": _float("HUB_RENDER_SECONDS", 30.0),
+        "HUB_RENDER_MEMORY_MB": _int("HUB_RENDER_MEMORY_MB", 1024),
         "HUB_SHARE_DEFAULT_DAYS": _int("HUB_SHARE_DEFAULT_DAYS", 30),
         "HUB_EXPIRY_WARNING_DAYS": _int("HUB_EXPIRY_WARNING_DAYS", 30),
         # search ranking: how much proven performance moves an asset up (0 = plain relevance)

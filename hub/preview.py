@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import io
+import logging
 import os
 import shutil
 import subprocess  # nosec B404
 import tempfile
 import threading
-from dataclasses import dataclass
-from dataclasses import field
+import time
 from pathlib import Path
 
-import bleach
 from flask import current_app
-from markupsafe import escape
+from flask import has_app_context
 
+from hub.extract import isolated
+from hub.extract import render
+from hub.extract.render import Slide
 from hub.models import AssetVersion
+from hub.storage import StorageError
 from hub.storage import blob_key
 from hub.storage import get_storage
 from hub.uploads import JPEG
@@ -29,6 +31,7 @@ __all__ = [
     "Slide",
     "can_render",
     "docx_html",
+    "version_html",
     "page_count",
     "render_page_png",
     "thumbnail_png",
@@ -36,43 +39,23 @@ __all__ = [
     "version_bytes",
 ]
 
+log = logging.getLogger(__name__)
 THUMBNAIL_WIDTH = 480
 MIN_WIDTH, MAX_WIDTH = 64, 2400
 SOFFICE_TIMEOUT = 180
-# PDFium is not thread-safe; one render at a time per process
-_pdfium_lock = threading.Lock()
+# a page that could not be drawn is not tried again for this long (the bytes never change)
+FAILED_RETRY_SECONDS = 3600
+# each render is a child process; a few at a time per app process keeps the machine responsive
+_render_slots = threading.BoundedSemaphore(2)
 _convert_lock = threading.Lock()
-ALLOWED_TAGS = {
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "p",
-    "strong",
-    "em",
-    "u",
-    "ul",
-    "ol",
-    "li",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "td",
-    "th",
-    "br",
-}
 
 
 class PreviewUnavailable(RuntimeError):
     """No page image can be made for this file (type not supported, converter missing, bad page)."""
 
 
-@dataclass
-class Slide:
-    title: str
-    text: str
-    images: list[bytes] = field(default_factory=list)
+class PreviewBusy(PreviewUnavailable):
+    """Every render slot stayed taken; unlike a failed page, worth trying again soon."""
 
 
 def soffice_path() -> str | None:
@@ -99,11 +82,9 @@ def page_count(version: AssetVersion) -> int | None:
         return version.page_count
     try:
         if version.mime_type == PPTX:
-            from pptx import Presentation
-
-            return len(Presentation(io.BytesIO(version_bytes(version))).slides)
-        return _pdf_pages(version_bytes(version))
-    except Exception:
+            return _bounded(render.pptx_slide_count, version_bytes(version))
+        return _bounded(render.pdf_page_count, version_bytes(version))
+    except (PreviewUnavailable, StorageError):
         return None
 
 
@@ -119,98 +100,75 @@ def render_page_png(version: AssetVersion, page: int, width: int = 1200) -> byte
     cached = _cache_dir("pages", version.blob_sha256) / f"{page}-{width}.png"
     if cached.is_file():
         return cached.read_bytes()
+    failed = cached.with_suffix(".failed")
+    if failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_RETRY_SECONDS:
+        raise PreviewUnavailable(failed.read_text(encoding="utf-8"))
     if version.mime_type in (PNG, JPEG):
         if page != 1:
             raise PreviewUnavailable("An image has one page.")
-        png = _image_png(version_bytes(version), width)
+        job, data = render.image_png, version_bytes(version)
     elif version.mime_type == PDF:
-        png = _pdf_page_png(version_bytes(version), page, width)
+        job, data = render.pdf_page_png, version_bytes(version)
     elif version.mime_type == PPTX:
-        png = _pdf_page_png(_pptx_as_pdf(version), page, width)
+        job, data = render.pdf_page_png, _pptx_as_pdf(version)
     else:
         raise PreviewUnavailable("This type of file has no page images.")
+    args = (data, width) if job is render.image_png else (data, page, width)
+    try:
+        png = _bounded(job, *args)
+    except PreviewBusy:
+        raise
+    except PreviewUnavailable as exc:
+        _write_atomic(failed, str(exc).encode())
+        raise
     _write_atomic(cached, png)
     return png
 
 
-def pptx_slides(data: bytes) -> list[Slide]:
-    """Title, text and pictures of each slide, for viewers that cannot show page images."""
-    from pptx import Presentation
-    from pptx.enum.shapes import MSO_SHAPE_TYPE
-
-    from hub.extract.pptx import slide_texts
-
-    slides = []
-    for slide in Presentation(io.BytesIO(data)).slides:
-        title_shape = slide.shapes.title
-        title = title_shape.text_frame.text.strip() if title_shape is not None else ""
-        texts = [t for t in slide_texts(slide) if t != title]
-        images = [
-            shape.image.blob
-            for shape in slide.shapes
-            if shape.shape_type == MSO_SHAPE_TYPE.PICTURE and shape.image.content_type in (PNG, JPEG)
-        ]
-        slides.append(Slide(title=title, text="\n".join(texts), images=images))
-    return slides
+def pptx_slides(data: bytes, limit: int | None = None) -> list[Slide]:
+    """Title, text and pictures of each slide (the first `limit`), for viewers that cannot show page images."""
+    return _bounded(render.pptx_slides, data, limit)
 
 
 def docx_html(data: bytes) -> str:
     """The document as clean HTML (headings, paragraphs, lists, tables), sanitized with bleach."""
-    from docx import Document
-    from docx.table import Table
-
-    parts: list[str] = []
-    in_list = False
-    for block in Document(io.BytesIO(data)).iter_inner_content():
-        if isinstance(block, Table):
-            if in_list:
-                parts.append("</ul>")
-                in_list = False
-            parts.append(_table_html(block))
-            continue
-        style = (block.style.name if block.style is not None else "") or ""
-        html = _runs_html(block)
-        if not html.strip():
-            continue
-        is_item = style.startswith("List")
-        if is_item and not in_list:
-            parts.append("<ul>")
-        elif not is_item and in_list:
-            parts.append("</ul>")
-        in_list = is_item
-        if is_item:
-            parts.append(f"<li>{html}</li>")
-        elif style == "Title":
-            parts.append(f"<h2>{html}</h2>")
-        elif style.startswith("Heading"):
-            level = style.removeprefix("Heading").strip()
-            number = int(level) if level.isdigit() else 1
-            parts.append(f"<h{min(number + 1, 5)}>{html}</h{min(number + 1, 5)}>")
-        else:
-            parts.append(f"<p>{html}</p>")
-    if in_list:
-        parts.append("</ul>")
-    return bleach.clean("\n".join(parts), tags=ALLOWED_TAGS, attributes={}, strip=True)
+    return _bounded(render.docx_html, data)
 
 
-def _runs_html(paragraph) -> str:
-    out = []
-    for run in paragraph.runs:
-        text = str(escape(run.text)).replace("\n", "<br>")
-        if run.bold:
-            text = f"<strong>{text}</strong>"
-        if run.italic:
-            text = f"<em>{text}</em>"
-        out.append(text)
-    return "".join(out)
+def version_html(version: AssetVersion) -> str:
+    """docx_html of a stored version, made once and then served from the cache."""
+    cached = _cache_dir("html", version.blob_sha256) / "document.html"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    failed = cached.with_suffix(".failed")
+    if failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_RETRY_SECONDS:
+        raise PreviewUnavailable(failed.read_text(encoding="utf-8"))
+    try:
+        html = docx_html(version_bytes(version))
+    except PreviewBusy:
+        raise
+    except PreviewUnavailable as exc:
+        _write_atomic(failed, str(exc).encode())
+        raise
+    _write_atomic(cached, html.encode("utf-8"))
+    return html
 
 
-def _table_html(table) -> str:
-    rows = []
-    for row in table.rows:
-        cells = "".join(f"<td>{escape(cell.text.strip())}</td>" for cell in row.cells)
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table><tbody>{''.join(rows)}</tbody></table>"
+def _bounded(job, *args):
+    """The one result of a render job run in a bounded child; PreviewUnavailable when it fails."""
+    # previews are also made outside a request (CLI, tests); the defaults apply there
+    config = current_app.config if has_app_context() else {}
+    seconds = config.get("HUB_RENDER_SECONDS", 30.0)
+    if not _render_slots.acquire(timeout=seconds):
+        raise PreviewBusy("Previews are busy; try again in a moment.")
+    try:
+        run = isolated.run(job, *args, seconds=seconds, memory_mb=config.get("HUB_RENDER_MEMORY_MB", 1024))
+    finally:
+        _render_slots.release()
+    if not run.finished or not run.items:
+        log.info("preview %s stopped (%s): %s", job.__name__, run.stopped, run.error)
+        raise PreviewUnavailable(f"The preview could not be made ({run.error or run.stopped}).")
+    return run.items[0]
 
 
 def _cache_dir(kind: str, sha: str) -> Path:
@@ -224,55 +182,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as out:
         out.write(data)
     os.replace(tmp, path)
-
-
-def _pdf_pages(data: bytes) -> int:
-    import pypdfium2 as pdfium
-
-    with _pdfium_lock:
-        document = pdfium.PdfDocument(data)
-        try:
-            return len(document)
-        finally:
-            document.close()
-
-
-def _pdf_page_png(data: bytes, page: int, width: int) -> bytes:
-    import pypdfium2 as pdfium
-
-    with _pdfium_lock:
-        try:
-            document = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            raise PreviewUnavailable("The PDF could not be read.") from exc
-        try:
-            if page > len(document):
-                raise PreviewUnavailable(f"The document has {len(document)} pages.")
-            pdf_page = document[page - 1]
-            scale = width / pdf_page.get_width()
-            image = pdf_page.render(scale=scale).to_pil()
-            pdf_page.close()
-        finally:
-            document.close()
-    if image.width != width:
-        # PDFium rounds the scaled size; callers rely on the exact width they asked for
-        image = image.resize((width, max(1, round(image.height * width / image.width))))
-    out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
-def _image_png(data: bytes, width: int) -> bytes:
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.thumbnail((width, width * 4))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format="PNG", optimize=True)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise PreviewUnavailable("The image could not be read.") from exc
-    return out.getvalue()
 
 
 def _pptx_as_pdf(version: AssetVersion) -> bytes:

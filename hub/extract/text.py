@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
+
+# control characters that never occur in text files (tab, line breaks, form feed and DOS EOF do)
+BINARY = re.compile(r"[\x00-\x08\x0e-\x19\x1c-\x1f]")
+ASCII = re.compile(r"[\x09-\x7e]")
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_text(data: bytes) -> str | None:
+    """The text of a text file, or None when the bytes are not text.
+
+    UTF-8, UTF-16 with a byte-order mark (Windows "Unicode") and Windows-1252 / Latin-1 (older editors
+    and Excel's CSV export) are read; a file with other control characters or NUL bytes is binary.
+    """
+    encoding = next((name for bom, name in BOMS if data.startswith(bom)), None)
+    try:
+        text = data.decode(encoding or "utf-8")
+    except UnicodeDecodeError:
+        text = None if encoding else _single_byte(data)
+    if text is None or BINARY.search(text):
+        return None
+    if encoding == "utf-16" and not ASCII.search(text):
+        # any even-length bytes decode as UTF-16; real files have spaces, line breaks or digits somewhere
+        return None
+    return text
+
+
+def _single_byte(data: bytes) -> str:
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        # the five bytes cp1252 leaves undefined; Latin-1 reads every byte
+        return data.decode("latin-1")
 
 
 def decode(data: bytes) -> str:
-    return data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    text = decode_text(data)
+    if text is None:
+        text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def extract_text(data: bytes) -> list[str]:
-    return [decode(data).strip()]
+def extract_text(data: bytes) -> tuple[int | None, Iterable[str]]:
+    return None, [decode(data).strip()]
 
 
 class _TextParser(HTMLParser):
@@ -48,7 +85,7 @@ class _TextParser(HTMLParser):
             self.parts.append(data)
 
 
-def extract_html(data: bytes) -> list[str]:
+def extract_html(data: bytes) -> tuple[int | None, Iterable[str]]:
     parser = _TextParser()
     parser.feed(decode(data))
     parser.close()
@@ -56,4 +93,4 @@ def extract_html(data: bytes) -> list[str]:
     lines = [re.sub(r"[ \t\f\v]+", " ", line).strip() for line in body.split("\n")]
     text = "\n".join(line for line in lines if line)
     title = parser.title.strip()
-    return [f"{title}\n{text}".strip() if title else text]
+    return None, [f"{title}\n{text}".strip() if title else text]

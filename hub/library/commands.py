@@ -56,9 +56,9 @@ def register_commands(bp: Blueprint) -> None:
         except importer.ImportProblem as exc:
             raise click.ClickException(str(exc)) from exc
         if not items:
-            click.echo(f"No files found in {folder}.")
+            click.echo(f"No files found in {click.format_filename(folder)}.")
             return
-        click.echo(f"Importing {len(items)} file(s) from {folder}")
+        click.echo(f"Importing {len(items)} file(s) from {click.format_filename(folder)}")
 
         def progress(number: int, total: int, result: importer.ImportResult) -> None:
             label = click.style(f"{result.status:<9}", fg=STATUS_COLOURS[result.status])

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField
 from wtforms import SelectField
@@ -8,20 +7,22 @@ from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from hub.forms import HtmlForm
 from hub.models import AssetType
 
-TYPE_CHOICES = [(t.value, t.label) for t in AssetType]
+TYPE_CHOICES = [SelectChoice(t.value, t.label) for t in AssetType]
 
 
 def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class AssetFieldsForm(FlaskForm):
+class AssetFieldsForm(HtmlForm):
     """The metadata every asset has; choices are filled by the view from the live taxonomy."""
 
     title = StringField("Title", validators=[Optional(), Length(max=200)])
@@ -53,10 +54,10 @@ class EditForm(AssetFieldsForm):
     url = URLField("Address (http or https)", validators=[Optional(), Length(max=2000)])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(HtmlForm):
     file = FileField("New file")
     note = StringField("What changed", validators=[Optional(), Length(max=500)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(HtmlForm):
     """A bare form for POST buttons (archive, restore, delete), carrying the CSRF token."""

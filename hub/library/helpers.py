@@ -1,40 +1,37 @@
-"""View helpers shared by the library pages: form choices, JSON replies, download responses."""
+"""View helpers shared by the library pages: form choices and JSON replies."""
 
 from __future__ import annotations
 
-from flask import Response
 from flask import jsonify
 from flask import request
-from flask import send_file
 from flask import url_for
+from wtforms.fields.choices import SelectChoice
 
 from hub.errors import wants_json
 from hub.library import queries
 from hub.library.forms import AssetFieldsForm
+from hub.library.pipeline import extraction_note
 from hub.models import Asset
 from hub.models import AssetType
-from hub.models import AssetVersion
 from hub.models import Persona
 from hub.models import Stage
 from hub.models import User
-from hub.storage import blob_key
-from hub.storage import get_storage
-from hub.uploads import HTML
-
-# types a browser could run or render as a page; always sent as opaque bytes
-ACTIVE_TYPES = {HTML, "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml"}
 
 
 def fill_choices(form: AssetFieldsForm, asset: Asset | None = None) -> None:
     """Live taxonomy in the selects; retired terms appear only when the asset already has them."""
     personas = queries.terms(Persona, asset.personas if asset else ())
     stages = queries.terms(Stage, asset.stages if asset else ())
-    form.personas.choices = [(p.id, p.name + (" (retired)" if p.is_retired else "")) for p in personas]
-    form.stages.choices = [(s.id, s.name + (" (retired)" if s.is_retired else "")) for s in stages]
+    form.personas.choices = [
+        SelectChoice(p.id, p.name + (" (retired)" if p.is_retired else "")) for p in personas
+    ]
+    form.stages.choices = [
+        SelectChoice(s.id, s.name + (" (retired)" if s.is_retired else "")) for s in stages
+    ]
     owners = queries.content_owners()
     if asset is not None and asset.owner is not None and asset.owner not in owners:
         owners.append(asset.owner)
-    form.owner.choices = [(None, "No owner")] + [(u.id, u.name) for u in owners]
+    form.owner.choices = [SelectChoice(None, "No owner")] + [SelectChoice(u.id, u.name) for u in owners]
 
 
 def load_into(form: AssetFieldsForm, asset: Asset) -> None:
@@ -72,6 +69,7 @@ def asset_json(asset: Asset, duplicates: list[int]) -> dict:
         "url": url_for("library.asset", asset_id=asset.id),
         "filename": version.filename if version else None,
         "extraction": version.extraction_status.value if version else None,
+        "extraction_note": (extraction_note(version).strip() or None) if version else None,
         "duplicate_of": duplicates,
     }
 
@@ -93,17 +91,3 @@ def metadata_from(form: AssetFieldsForm) -> dict:
         tags=form.tag_list(),
         expires_on=form.expires_on.data,
     )
-
-
-def download_response(version: AssetVersion) -> Response:
-    """Always an attachment, never sniffed, never run as a page."""
-    mimetype = "application/octet-stream" if version.mime_type in ACTIVE_TYPES else version.mime_type
-    body = get_storage().open(blob_key(version.blob_sha256))
-    response = send_file(
-        body, mimetype=mimetype, as_attachment=True, download_name=version.filename, conditional=False
-    )
-    response.content_length = version.size
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -16,11 +16,13 @@ from sqlalchemy import select
 from hub import audit
 from hub.extensions import db
 from hub.library import blobs
+from hub.library import pipeline
 from hub.library import service
 from hub.models import AssetType
 from hub.models import Persona
 from hub.models import Stage
 from hub.models import User
+from hub.storage import StorageError
 from hub.uploads import UploadRejected
 
 MANIFEST_COLUMNS = (
@@ -97,6 +99,14 @@ def folder_items(folder: Path, template: ImportItem) -> list[ImportItem]:
     return [ImportItem(**{**template.__dict__, "path": path}) for path in files]
 
 
+def _inside(folder: Path, path: Path) -> bool:
+    """True when the path, links followed, stays in the folder being imported."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 def manifest_items(folder: Path, manifest: Path) -> list[ImportItem]:
     def split(value: str | None) -> list[str]:
         return [part.strip() for part in (value or "").replace("|", ";").split(";") if part.strip()]
@@ -149,7 +159,7 @@ def run_import(
         "library.import",
         user_id=acting.id if acting else None,
         target_type="folder",
-        target_id=str(folder)[:64],
+        target_id=_printable(str(folder))[:64],
         detail=", ".join(f"{n} {s}" for s, n in counts.items()),
     )
     db.session.commit()
@@ -158,9 +168,17 @@ def run_import(
 
 def _import_one(folder: Path, item: ImportItem, acting: User | None) -> ImportResult:
     shown = _relative(folder, item.path)
+    if not _inside(folder, item.path):
+        return ImportResult(shown, "rejected", "outside the folder being imported (a link or ../ path)")
     if not item.path.is_file():
         return ImportResult(shown, "rejected", "file not found")
+    limit = pipeline.max_upload_bytes()
     try:
+        # the size is checked before reading, so a huge file in the folder is never loaded into memory
+        if item.path.stat().st_size > limit:
+            return ImportResult(
+                shown, "rejected", f"too large; the limit is {limit // (1024 * 1024)} MB per file"
+            )
         data = item.path.read_bytes()
     except OSError as exc:
         return ImportResult(shown, "rejected", f"cannot read the file: {exc.strerror}")
@@ -170,7 +188,7 @@ def _import_one(folder: Path, item: ImportItem, acting: User | None) -> ImportRe
     try:
         asset = service.create_file_asset(
             data=data,
-            filename=item.path.name,
+            filename=_printable(item.path.name),
             title=item.title,
             owner=item.owner,
             uploaded_by=acting,
@@ -183,15 +201,24 @@ def _import_one(folder: Path, item: ImportItem, acting: User | None) -> ImportRe
         )
     except UploadRejected as exc:
         return ImportResult(shown, "rejected", str(exc))
-    note = "" if asset.current_version.extracted_text else " (no text could be extracted)"
-    return ImportResult(shown, "imported", f"asset #{asset.id} “{asset.title}”{note}", asset.id)
+    except StorageError as exc:
+        return ImportResult(shown, "rejected", f"the file store failed: {exc}")
+    note = pipeline.extraction_note(asset.current_version)
+    if not note and not asset.current_version.extracted_text:
+        note = " No text could be extracted."
+    return ImportResult(shown, "imported", f"asset #{asset.id} “{asset.title}”.{note}", asset.id)
 
 
 def _relative(folder: Path, path: Path) -> str:
     try:
-        return path.relative_to(folder).as_posix()
+        return _printable(path.relative_to(folder).as_posix())
     except ValueError:
-        return str(path)
+        return _printable(str(path))
+
+
+def _printable(name: str) -> str:
+    """A file name whose bytes are not UTF-8 (old archives, network shares), with � for what cannot be read."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def iter_summary(results: list[ImportResult]) -> Iterator[tuple[str, int]]:

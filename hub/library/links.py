@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from hub.uploads import UploadRejected
@@ -13,8 +14,12 @@ def check_url(url: str | None) -> str:
         raise UploadRejected("Enter the link's address.")
     if len(value) > 2000:
         raise UploadRejected("That address is too long (2,000 characters at most).")
-    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+    if any(ch.isspace() for ch in value):
         raise UploadRejected("A web address cannot contain spaces.")
+    # control and invisible format characters (zero-width spaces, right-to-left overrides) disguise
+    # where a link really goes
+    if any(unicodedata.category(ch)[0] == "C" for ch in value):
+        raise UploadRejected("A web address cannot contain invisible or control characters.")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises on a malformed port
@@ -22,6 +27,9 @@ def check_url(url: str | None) -> str:
         raise UploadRejected("That is not a valid web address.") from exc
     if parts.scheme.lower() not in ("http", "https"):
         raise UploadRejected("Links must start with http:// or https://.")
+    if parts.username is not None or parts.password is not None:
+        # https://trusted.example@evil.example opens evil.example
+        raise UploadRejected("Links cannot contain a user name or password before the host name.")
     if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
         raise UploadRejected("That address has no valid host name (for example https://example.com/video).")
     return value

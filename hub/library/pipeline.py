@@ -15,10 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.extensions import db
 from hub.extract import Extraction
+from hub.extract import Limits
 from hub.extract import extract
 from hub.library import blobs
 from hub.models import Asset
 from hub.models import AssetVersion
+from hub.models import ExtractionStatus
 from hub.models import User
 from hub.uploads import CheckedFile
 
@@ -27,6 +29,20 @@ T = TypeVar("T")
 
 def max_upload_bytes() -> int:
     return current_app.config["HUB_MAX_UPLOAD_MB"] * 1024 * 1024
+
+
+def max_expanded_bytes() -> int:
+    """How large an Office file may be once unzipped; beyond it the file is a zip bomb, not a document."""
+    return current_app.config["HUB_MAX_EXPANDED_MB"] * 1024 * 1024
+
+
+def extract_limits() -> Limits:
+    config = current_app.config
+    return Limits(
+        seconds=config["HUB_EXTRACT_SECONDS"],
+        memory_mb=config["HUB_EXTRACT_MEMORY_MB"],
+        max_chars=config["HUB_EXTRACT_MAX_CHARS"],
+    )
 
 
 def store_and_commit(payload: bytes, checked: CheckedFile, build: Callable[[str, Extraction], T]) -> T:
@@ -42,7 +58,7 @@ def store_and_commit(payload: bytes, checked: CheckedFile, build: Callable[[str,
         stored = blobs.store(payload, checked.mime_type)
         try:
             if extraction is None:
-                extraction = extract(payload, checked.mime_type)
+                extraction = extract(payload, checked.mime_type, extract_limits())
             result = build(stored.blob.sha256, extraction)
             db.session.commit()
             return result
@@ -51,6 +67,16 @@ def store_and_commit(payload: bytes, checked: CheckedFile, build: Callable[[str,
             blobs.discard_after_failure(stored.blob.sha256, stored.written)
             if not isinstance(exc, IntegrityError) or attempts == 0:
                 raise
+
+
+def extraction_note(version: AssetVersion) -> str:
+    """A sentence for the uploader when the text could be read only in part or not at all."""
+    if version.extraction_status == ExtractionStatus.FAILED:
+        reason = f" ({version.extraction_error.rstrip('.')})" if version.extraction_error else ""
+        return f" Its text could not be read{reason}, so search will not find it by its content."
+    if version.extraction_status == ExtractionStatus.OK and version.extraction_error:
+        return f" {version.extraction_error}"
+    return ""
 
 
 def read_payload(data: bytes | BinaryIO) -> bytes:
@@ -70,8 +96,7 @@ def new_version(
     uploaded_by: User | None,
     note: str | None,
 ) -> AssetVersion:
-    """Stage a version row; page_count is known for paged formats from their extracted pages."""
-    paged = len(extraction.pages) if checked.mime_type in _PAGED and extraction.pages else None
+    """Stage a version row; page_count is known for paged formats the extractor could open."""
     version = AssetVersion(
         asset=asset,
         number=number,
@@ -79,7 +104,7 @@ def new_version(
         filename=checked.display_name,
         mime_type=checked.mime_type,
         size=len(payload),
-        page_count=paged,
+        page_count=extraction.page_count or None,
         extracted_text=extraction.text or None,
         extraction_status=extraction.status,
         extraction_error=extraction.error,
@@ -88,9 +113,3 @@ def new_version(
     )
     db.session.add(version)
     return version
-
-
-_PAGED = {
-    "application/pdf",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}

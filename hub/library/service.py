@@ -75,7 +75,9 @@ def create_file_asset(
 ) -> Asset:
     """Store a new file asset with its first version; raises UploadRejected for refused files."""
     payload = pipeline.read_payload(data)
-    checked = check_file(payload, filename, max_bytes=pipeline.max_upload_bytes())
+    checked = check_file(
+        payload, filename, max_bytes=pipeline.max_upload_bytes(), max_expanded=pipeline.max_expanded_bytes()
+    )
 
     def build(sha: str, extraction: Extraction) -> Asset:
         asset = Asset(
@@ -149,7 +151,9 @@ def add_version(
     if asset.is_link:
         raise UploadRejected("This asset is a link; edit its address instead of uploading a file.")
     payload = pipeline.read_payload(data)
-    checked = check_file(payload, filename, max_bytes=pipeline.max_upload_bytes())
+    checked = check_file(
+        payload, filename, max_bytes=pipeline.max_upload_bytes(), max_expanded=pipeline.max_expanded_bytes()
+    )
 
     def build(sha: str, extraction: Extraction) -> AssetVersion:
         latest = select(func.max(AssetVersion.number)).where(AssetVersion.asset_id == asset.id)

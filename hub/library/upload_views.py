@@ -25,6 +25,7 @@ from hub.library.helpers import form_errors
 from hub.library.helpers import json_error
 from hub.library.helpers import json_requested
 from hub.library.helpers import metadata_from
+from hub.library.pipeline import extraction_note
 from hub.models import Asset
 from hub.models import Role
 from hub.storage import StorageError
@@ -109,7 +110,7 @@ def upload():
     for asset in created:
         duplicates = queries.duplicates_of(asset)
         note = f" The same file is already in asset #{duplicates[0]}." if duplicates else ""
-        flash(f"Uploaded “{asset.title}”.{note}", "success")
+        flash(f"Uploaded “{asset.title}”.{note}{extraction_note(asset.current_version)}", "success")
     if len(created) == 1:
         return redirect(url_for("library.asset", asset_id=created[0].id))
     return redirect(url_for("library.index", sort="created"))
@@ -160,7 +161,11 @@ def new_version(asset_id: int):
         current_app.logger.exception("storage failed during a version upload")
         flash(STORAGE_DOWN.format(name=upload_file.filename), "danger")
     else:
-        flash(f"Version {version.number} is now the current file. Older versions are kept below.", "success")
+        flash(
+            f"Version {version.number} is now the current file. Older versions are kept below."
+            f"{extraction_note(version)}",
+            "success",
+        )
     return redirect(url_for("library.asset", asset_id=asset.id))
 
 

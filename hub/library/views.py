@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError
 from hub import preview
 from hub import tracking
 from hub.access import role_required
+from hub.downloads import download_response
 from hub.extensions import db
 from hub.library import queries
 from hub.library import service
@@ -29,7 +30,6 @@ from hub.library.commands import register_commands
 from hub.library.forms import ConfirmForm
 from hub.library.forms import EditForm
 from hub.library.forms import VersionForm
-from hub.library.helpers import download_response
 from hub.library.helpers import fill_choices
 from hub.library.helpers import form_errors
 from hub.library.helpers import load_into
@@ -42,6 +42,7 @@ from hub.models import Persona
 from hub.models import Role
 from hub.models import Stage
 from hub.models import utcnow
+from hub.routing import parse_id
 from hub.storage import StorageError
 from hub.uploads import DOCX
 from hub.uploads import TEXT_TYPES
@@ -59,7 +60,7 @@ MAX_PREVIEW_PAGES = 30
 @role_required(Role.ADMIN, Role.MARKETER)
 def index():
     filters = queries.parse_filters(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = parse_id(request.args.get("page")) or 1
     pagination = db.paginate(
         queries.library_query(filters), page=max(page, 1), per_page=PER_PAGE, error_out=False
     )
@@ -131,14 +132,17 @@ def _preview_for(item: Asset) -> dict:
     if item.is_link or version is None:
         return {"kind": "link" if item.is_link else "none"}
     if preview.can_render(version):
-        return {"kind": "pages", "pages": preview.page_count(version) or 1, "version": version}
+        pages = preview.page_count(version)
+        if pages:
+            return {"kind": "pages", "pages": pages, "version": version}
     try:
         if version.mime_type == DOCX:
-            return {"kind": "html", "html": preview.docx_html(preview.version_bytes(version))}
+            return {"kind": "html", "html": preview.version_html(version)}
         if version.mime_type == preview.PPTX:
-            return {"kind": "slides", "slides": preview.pptx_slides(preview.version_bytes(version))}
-    except (StorageError, ValueError, KeyError, OSError):
-        current_app.logger.warning("no preview for version %s", version.id, exc_info=True)
+            slides = preview.pptx_slides(preview.version_bytes(version), limit=MAX_PREVIEW_PAGES)
+            return {"kind": "slides", "slides": slides, "pages": version.page_count or len(slides)}
+    except (StorageError, preview.PreviewUnavailable) as exc:
+        current_app.logger.warning("no preview for version %s: %s", version.id, exc)
     if version.mime_type in TEXT_TYPES or version.extracted_text:
         text = version.extracted_text or ""
         return {

@@ -10,6 +10,7 @@ from functools import lru_cache
 from flask import current_app
 
 from hub import preview
+from hub.extract.text import decode
 from hub.models import Asset
 from hub.models import AssetVersion
 from hub.storage import blob_key
@@ -79,7 +80,7 @@ def build_view(asset: Asset) -> AssetView:
     if kind == "docx":
         return AssetView(kind="html", pages=1, html=_docx_html(version))
     if kind == "text":
-        text = read_bytes(version).decode("utf-8", errors="replace")
+        text = decode(read_bytes(version))
         return AssetView(kind="html", pages=1, html=f'<pre class="viewer-text">{html.escape(text)}</pre>')
     return AssetView(kind="file", pages=1)
 
@@ -155,6 +156,6 @@ def _image_pages(version: AssetVersion) -> int | None:
 
 def _docx_html(version: AssetVersion) -> str:
     try:
-        return preview.docx_html(read_bytes(version))
+        return preview.version_html(version)
     except Exception:  # a document python-docx cannot read is offered as a download instead
         return '<p class="text-secondary">This document cannot be shown here.</p>'

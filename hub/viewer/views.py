@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from urllib.parse import unquote
 
 import filetype
@@ -14,13 +13,13 @@ from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_login import current_user
 
 from hub import preview
 from hub.access import public
 from hub.auth.redirects import local_path
+from hub.downloads import download_response
 from hub.extensions import csrf
 from hub.models import Asset
 from hub.models import ShareLink
@@ -150,15 +149,7 @@ def download(token: str, asset_id: int):
     visit = _visit(share, token)
     if visit is not None:
         service.record_download(share, visit, item)
-    response = send_file(
-        io.BytesIO(content.read_bytes(version)),
-        mimetype=version.mime_type,
-        as_attachment=True,
-        download_name=version.filename,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download_response(version)
 
 
 # beacons are answered by hub.viewer.beacon_endpoint in front of Flask; the rule only builds their URL

@@ -93,3 +93,32 @@ def test_pptx_slides():
     slides = preview.pptx_slides(data)
     assert [s.title for s in slides] == ["Quarterly review", "Results"]
     assert "Revenue grew 20%" in slides[1].text
+
+
+def test_a_documents_html_is_made_once_and_a_failure_is_remembered(app, users, monkeypatch):
+    good = factories.make_asset(users["marketer"], title="Guide", kind="docx", text="Step one: sign in.")
+    runs = []
+    real = preview._bounded
+
+    def counted(job, *args):
+        runs.append(job.__name__)
+        return real(job, *args)
+
+    monkeypatch.setattr(preview, "_bounded", counted)
+    first = preview.version_html(good.current_version)
+    assert "Step one: sign in." in first
+    assert preview.version_html(good.current_version) == first
+    assert runs == ["docx_html"]
+
+    other = factories.make_asset(users["marketer"], title="Unreadable", kind="docx", text="x")
+    tries = []
+
+    def failing(data):
+        tries.append(1)
+        raise preview.PreviewUnavailable("The preview could not be made (time).")
+
+    monkeypatch.setattr(preview, "docx_html", failing)
+    for _ in range(2):
+        with pytest.raises(preview.PreviewUnavailable, match="could not be made"):
+            preview.version_html(other.current_version)
+    assert len(tries) == 1

@@ -210,6 +210,50 @@ def test_download_when_allowed(client, users):
     assert [(e.asset_id, e.share_id) for e in downloads] == [(asset.id, share.id)]
 
 
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        ("Prix: 12 € — naïve café\r\n".encode("utf-16"), "notes-utf16.txt"),
+        ("Prix: 12 € — naïve café\n".encode("cp1252"), "notes-ansi.txt"),
+    ],
+)
+def test_text_saved_by_windows_editors_reads_right(client, users, data, filename):
+    from hub.library.service import create_file_asset
+
+    asset = create_file_asset(
+        data=data,
+        filename=filename,
+        title="Pricing notes",
+        owner=users["marketer"],
+        uploaded_by=users["marketer"],
+    )
+    share = make_share(users["rep"], asset)
+    html = client.get(f"/s/{share.token}/a/{asset.id}").get_data(as_text=True)
+    assert "Prix: 12 € — naïve café" in html
+    assert "\x00" not in html and "\ufffd" not in html
+
+
+def test_an_html_file_downloads_as_opaque_bytes(client, users):
+    from hub.library.service import create_file_asset
+
+    page = b"<!doctype html><title>Battle card</title><script>alert(document.cookie)</script><p>Win</p>"
+    asset = create_file_asset(
+        data=page,
+        filename="battle-card.html",
+        title="Battle card",
+        owner=users["marketer"],
+        uploaded_by=users["marketer"],
+    )
+    share = make_share(users["rep"], asset, allow_download=True)
+    response = client.get(f"/s/{share.token}/a/{asset.id}/download")
+    assert response.status_code == 200
+    assert response.mimetype == "application/octet-stream"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    assert response.data == page
+
+
 def test_download_refused_when_not_allowed(client, users):
     asset = make_pdf_asset(users["marketer"], pages=1)
     share = make_share(users["rep"], asset, allow_download=False)
