@@ -29,6 +29,7 @@ from hub.models import Deal
 from hub.models import EventKind
 from hub.models import Persona
 from hub.models import Stage
+from hub.routing import MAX_ID
 
 # what other tools may report; searches, shares and prospect events are Hub's own
 EVENT_KINDS = {EventKind.VIEW, EventKind.DOWNLOAD, EventKind.USED_IN_DEAL}
@@ -162,7 +163,7 @@ def record_event():
             fields={"kind": f"expected one of {', '.join(allowed)}"},
         )
     asset_id = body.get("asset_id")
-    if not isinstance(asset_id, int) or isinstance(asset_id, bool):
+    if not isinstance(asset_id, int) or isinstance(asset_id, bool) or not 1 <= asset_id <= MAX_ID:
         raise ApiError(400, "asset_id is required.", fields={"asset_id": "expected an asset id (a number)"})
     _visible_asset_or_422(asset_id)
     if kind == EventKind.USED_IN_DEAL.value:

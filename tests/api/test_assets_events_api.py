@@ -107,6 +107,9 @@ def test_record_view_and_download_events(client, tokens, users, library):
         ({"kind": "view", "asset_id": "1"}, 400),
         ({"kind": "view", "asset_id": None, "seconds": -1}, 400),
         ({"kind": "used_in_deal", "asset_id": "ROI"}, 400),
+        ({"kind": "view", "asset_id": 2**63}, 400),
+        ({"kind": "view", "asset_id": 2**31}, 400),
+        ({"kind": "view", "asset_id": 0}, 400),
     ],
 )
 def test_event_validation(client, tokens, library, payload, status):
