@@ -141,7 +141,14 @@
         if (body.asset.duplicate_of && body.asset.duplicate_of.length) {
           wrap.appendChild(document.createTextNode(" (the same file is already in asset #" + body.asset.duplicate_of[0] + ")"));
         }
-        setStatus(item, wrap, "success");
+        if (body.asset.extraction_note) {
+          // stored, but its text could not all be read: say why, as the asset page does
+          var note = document.createElement("span");
+          note.className = "d-block text-warning-emphasis upload-note";
+          note.textContent = body.asset.extraction_note;
+          wrap.appendChild(note);
+        }
+        setStatus(item, wrap, body.asset.extraction_note ? "" : "success");
       } else {
         item.state = "failed";
         setProgress(item, 100, "danger");

@@ -76,3 +76,20 @@ def test_a_powerpoint_file_starts_as_a_deck(live_server, page, users):
     cards = page.locator(".file-card")
     assert cards.nth(0).locator("select[name=asset_type]").input_value() == "deck"
     assert cards.nth(1).locator("select[name=asset_type]").input_value() == "other"
+
+
+def test_a_locked_pdf_is_uploaded_with_the_reason_its_text_is_missing(live_server, page, users):
+    from tests.library.test_real_world_documents import encrypted_pdf
+
+    live_server.login(page, users["marketer"].email, PASSWORD)
+    page.goto(f"{live_server.url}/library/upload")
+    page.set_input_files(
+        "#file-input",
+        [{"name": "board_pricing.pdf", "mimeType": "application/pdf", "buffer": encrypted_pdf("hunter2")}],
+    )
+    page.click("#upload-button")
+    expect(page.locator('.progress-bar[data-progress="100"]')).to_have_count(1)
+    status = page.locator(".file-card .file-status")
+    expect(status.locator("a")).to_have_text("Uploaded: open “Board pricing”")
+    expect(status.locator(".upload-note")).to_contain_text("password")
+    assert "1 uploaded" in page.locator("#upload-summary").inner_text()
