@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
 import shutil
@@ -9,6 +11,7 @@ import subprocess  # nosec B404
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -32,6 +35,7 @@ __all__ = [
     "can_render",
     "docx_html",
     "version_html",
+    "version_slides",
     "page_count",
     "render_page_png",
     "thumbnail_png",
@@ -97,37 +101,43 @@ def render_page_png(version: AssetVersion, page: int, width: int = 1200) -> byte
     width = max(MIN_WIDTH, min(MAX_WIDTH, int(width)))
     if page < 1:
         raise PreviewUnavailable("Pages are numbered from 1.")
-    cached = _cache_dir("pages", version.blob_sha256) / f"{page}-{width}.png"
-    if cached.is_file():
-        return cached.read_bytes()
-    failed = cached.with_suffix(".failed")
-    if failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_RETRY_SECONDS:
-        raise PreviewUnavailable(failed.read_text(encoding="utf-8"))
-    if version.mime_type in (PNG, JPEG):
-        if page != 1:
-            raise PreviewUnavailable("An image has one page.")
-        job, data = render.image_png, version_bytes(version)
-    elif version.mime_type == PDF:
-        job, data = render.pdf_page_png, version_bytes(version)
-    elif version.mime_type == PPTX:
-        job, data = render.pdf_page_png, _pptx_as_pdf(version)
-    else:
+
+    def draw() -> bytes:
+        if version.mime_type in (PNG, JPEG):
+            if page != 1:
+                raise PreviewUnavailable("An image has one page.")
+            return _bounded(render.image_png, version_bytes(version), width)
+        if version.mime_type == PDF:
+            return _bounded(render.pdf_page_png, version_bytes(version), page, width)
+        if version.mime_type == PPTX:
+            return _bounded(render.pdf_page_png, _pptx_as_pdf(version), page, width)
         raise PreviewUnavailable("This type of file has no page images.")
-    args = (data, width) if job is render.image_png else (data, page, width)
-    try:
-        png = _bounded(job, *args)
-    except PreviewBusy:
-        raise
-    except PreviewUnavailable as exc:
-        _write_atomic(failed, str(exc).encode())
-        raise
-    _write_atomic(cached, png)
-    return png
+
+    return _cached(_cache_dir("pages", version.blob_sha256) / f"{page}-{width}.png", draw)
 
 
 def pptx_slides(data: bytes, limit: int | None = None) -> list[Slide]:
     """Title, text and pictures of each slide (the first `limit`), for viewers that cannot show page images."""
     return _bounded(render.pptx_slides, data, limit)
+
+
+def version_slides(version: AssetVersion, limit: int | None = None) -> list[Slide]:
+    """pptx_slides of a stored version, made once and then served from the cache."""
+
+    def read() -> bytes:
+        slides = pptx_slides(version_bytes(version), limit)
+        return json.dumps(
+            [
+                {"title": s.title, "text": s.text, "images": [base64.b64encode(i).decode() for i in s.images]}
+                for s in slides
+            ]
+        ).encode()
+
+    data = _cached(_cache_dir("slides", version.blob_sha256) / f"{limit or 'all'}.json", read)
+    return [
+        Slide(title=s["title"], text=s["text"], images=[base64.b64decode(i) for i in s["images"]])
+        for s in json.loads(data)
+    ]
 
 
 def docx_html(data: bytes) -> str:
@@ -137,21 +147,27 @@ def docx_html(data: bytes) -> str:
 
 def version_html(version: AssetVersion) -> str:
     """docx_html of a stored version, made once and then served from the cache."""
-    cached = _cache_dir("html", version.blob_sha256) / "document.html"
-    if cached.is_file():
-        return cached.read_text(encoding="utf-8")
-    failed = cached.with_suffix(".failed")
+    path = _cache_dir("html", version.blob_sha256) / "document.html"
+    return _cached(path, lambda: docx_html(version_bytes(version)).encode()).decode()
+
+
+def _cached(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The bytes cached at `path`, else `make()`'s, stored there; a failure is remembered for a while
+    (the stored file never changes, so trying again at once would only fail again)."""
+    if path.is_file():
+        return path.read_bytes()
+    failed = path.with_suffix(".failed")
     if failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_RETRY_SECONDS:
         raise PreviewUnavailable(failed.read_text(encoding="utf-8"))
     try:
-        html = docx_html(version_bytes(version))
+        data = make()
     except PreviewBusy:
         raise
     except PreviewUnavailable as exc:
         _write_atomic(failed, str(exc).encode())
         raise
-    _write_atomic(cached, html.encode("utf-8"))
-    return html
+    _write_atomic(path, data)
+    return data
 
 
 def _bounded(job, *args):

@@ -139,7 +139,7 @@ def _preview_for(item: Asset) -> dict:
         if version.mime_type == DOCX:
             return {"kind": "html", "html": preview.version_html(version)}
         if version.mime_type == preview.PPTX:
-            slides = preview.pptx_slides(preview.version_bytes(version), limit=MAX_PREVIEW_PAGES)
+            slides = preview.version_slides(version, limit=MAX_PREVIEW_PAGES)
             return {"kind": "slides", "slides": slides, "pages": version.page_count or len(slides)}
     except (StorageError, preview.PreviewUnavailable) as exc:
         current_app.logger.warning("no preview for version %s: %s", version.id, exc)

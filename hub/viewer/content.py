@@ -136,7 +136,7 @@ def slides_of(version: AssetVersion) -> list[preview.Slide]:
 @lru_cache(maxsize=16)
 def _slides(sha256: str) -> list[preview.Slide]:
     try:
-        return preview.pptx_slides(get_storage().read(blob_key(sha256)))
+        return preview.version_slides(AssetVersion(blob_sha256=sha256, mime_type=PPTX))
     except Exception:  # a deck python-pptx cannot read is shown as a download instead
         return []
 

@@ -122,3 +122,20 @@ def test_a_documents_html_is_made_once_and_a_failure_is_remembered(app, users, m
         with pytest.raises(preview.PreviewUnavailable, match="could not be made"):
             preview.version_html(other.current_version)
     assert len(tries) == 1
+
+
+def test_a_decks_slides_are_read_once_pictures_included(app, users, monkeypatch):
+    deck = factories.make_asset(users["marketer"], title="Quarterly review", kind="pptx", text="Revenue grew")
+    runs = []
+    real = preview._bounded
+
+    def counted(job, *args):
+        runs.append(job.__name__)
+        return real(job, *args)
+
+    monkeypatch.setattr(preview, "_bounded", counted)
+    first = preview.version_slides(deck.current_version)
+    again = preview.version_slides(deck.current_version)
+    assert runs == ["pptx_slides"]
+    assert first == again and first
+    assert any("Revenue grew" in s.text or "Revenue grew" in s.title for s in first)
