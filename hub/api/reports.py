@@ -60,7 +60,7 @@ def asset_outcomes():
     uses = usage_counts(ids if ids is not None else list(outcomes), since=since)
     wanted = set(ids) if ids is not None else set(outcomes)
     titles = (
-        dict(db.session.execute(select(Asset.id, Asset.title).where(Asset.id.in_(wanted))).tuples().all())
+        dict(db.session.execute(select(Asset.id, Asset.title).where(Asset.id.in_(wanted))).all())
         if wanted
         else {}
     )
