@@ -11,5 +11,5 @@ if ! .venv/bin/flask demo --if-empty; then
   exit 1
 fi
 .venv/bin/flask demo-logins
-echo "==> Hub is running at http://127.0.0.1:5000  (Ctrl+C stops it)"
+echo "==> Hub is running at http://127.0.0.1:${PORT:-5000}  (Ctrl+C stops it)"
 exec .venv/bin/flask run --host 127.0.0.1 --port "${PORT:-5000}"
