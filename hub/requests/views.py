@@ -27,6 +27,7 @@ from hub.requests.forms import AnswerForm
 from hub.requests.forms import FeedbackForm
 from hub.requests.forms import RequestFilterForm
 from hub.requests.forms import RequestForm
+from hub.routing import parse_id
 
 bp = Blueprint("requests", __name__)
 
@@ -49,9 +50,8 @@ def _request_form() -> RequestForm:
 
 
 def _page() -> int:
-    page = request.args.get("page", "1")
-    # isascii: "²" is a digit to isdigit() but not to int(); the cap keeps the offset within SQL's range
-    return min(int(page), MAX_PAGE) if page.isascii() and page.isdigit() and int(page) > 0 else 1
+    # the cap keeps the offset within SQL's range
+    return min(parse_id(request.args.get("page")) or 1, MAX_PAGE)
 
 
 @bp.route("/requests", methods=["GET", "POST"])
@@ -61,13 +61,9 @@ def index():
     if request.method == "GET":
         # prefill from links such as the coverage grid's "request content for this cell"
         for name in ("persona", "stage"):
-            value = request.args.get(name, "")
-            if (
-                value.isascii()
-                and value.isdigit()
-                and int(value) in {c.value for c in getattr(form, name).choices}
-            ):
-                getattr(form, name).data = int(value)
+            value = parse_id(request.args.get(name))
+            if value in {c.value for c in getattr(form, name).choices}:
+                getattr(form, name).data = value
     status = 200
     if form.validate_on_submit():
         try:
