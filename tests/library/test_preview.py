@@ -95,16 +95,22 @@ def test_pptx_slides():
     assert "Revenue grew 20%" in slides[1].text
 
 
-def test_a_documents_html_is_made_once_and_a_failure_is_remembered(app, users, monkeypatch):
-    good = factories.make_asset(users["marketer"], title="Guide", kind="docx", text="Step one: sign in.")
-    runs = []
+@pytest.fixture
+def runs(monkeypatch) -> list[str]:
+    """Names of the render jobs started in a child process from here on."""
+    started: list[str] = []
     real = preview._bounded
 
     def counted(job, *args):
-        runs.append(job.__name__)
+        started.append(job.__name__)
         return real(job, *args)
 
     monkeypatch.setattr(preview, "_bounded", counted)
+    return started
+
+
+def test_a_documents_html_is_made_once_and_a_failure_is_remembered(app, users, monkeypatch, runs):
+    good = factories.make_asset(users["marketer"], title="Guide", kind="docx", text="Step one: sign in.")
     first = preview.version_html(good.current_version)
     assert "Step one: sign in." in first
     assert preview.version_html(good.current_version) == first
@@ -124,16 +130,8 @@ def test_a_documents_html_is_made_once_and_a_failure_is_remembered(app, users, m
     assert len(tries) == 1
 
 
-def test_a_decks_slides_are_read_once_pictures_included(app, users, monkeypatch):
+def test_a_decks_slides_are_read_once_pictures_included(app, users, runs):
     deck = factories.make_asset(users["marketer"], title="Quarterly review", kind="pptx", text="Revenue grew")
-    runs = []
-    real = preview._bounded
-
-    def counted(job, *args):
-        runs.append(job.__name__)
-        return real(job, *args)
-
-    monkeypatch.setattr(preview, "_bounded", counted)
     first = preview.version_slides(deck.current_version)
     again = preview.version_slides(deck.current_version)
     assert runs == ["pptx_slides"]
