@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from hub import database
     from hub import errors
+    from hub import rate_limit_store
     from hub import routing
     from hub import security
     from hub import storage
@@ -71,8 +72,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", app.config["HUB_RATELIMIT_ENABLED"])
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["HUB_RATELIMIT_STORAGE_URI"])
-    # a failing counter store (Redis down; the memory store's timer race under many threads) is logged
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", rate_limit_store.storage_uri(app.config["HUB_RATELIMIT_STORAGE_URI"])
+    )
+    # a failing counter store (Redis down, say) is logged
     # and the request goes on: a missed count is better than a refused prospect or a lost beacon
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)

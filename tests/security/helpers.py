@@ -11,7 +11,7 @@ from tests.conftest import IsolatedClient
 
 def limited_app(app_config, **limits):
     app = create_app(
-        {**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://", **limits}
+        {**app_config, "RATELIMIT_ENABLED": True, "HUB_RATELIMIT_STORAGE_URI": "memory://", **limits}
     )
     app.test_client_class = IsolatedClient
     return app
