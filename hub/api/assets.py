@@ -20,6 +20,7 @@ from hub.api.inputs import paging
 from hub.api.serialize import asset_json
 from hub.api.serialize import use_json
 from hub.deals import queries
+from hub.deals.crm_ids import canonical_crm_id
 from hub.deals.parsing import ValueProblem
 from hub.extensions import db
 from hub.models import Asset
@@ -211,7 +212,7 @@ def _deal_for_event(body: dict) -> Deal:
     deal_id = body.get("deal_id")
     deal = None
     if isinstance(crm_id, str) and crm_id:
-        deal = db.session.scalar(select(Deal).where(Deal.crm_id == crm_id))
+        deal = db.session.scalar(select(Deal).where(Deal.crm_id == canonical_crm_id(crm_id)))
     elif isinstance(deal_id, int) and not isinstance(deal_id, bool):
         deal = db.session.get(Deal, deal_id)
     else:

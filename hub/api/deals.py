@@ -22,6 +22,7 @@ from hub.api.serialize import deal_json
 from hub.api.serialize import use_json
 from hub.deals import queries
 from hub.deals import service
+from hub.deals.crm_ids import canonical_crm_id
 from hub.deals.lookups import Lookups
 from hub.deals.parsing import ValueProblem
 from hub.extensions import db
@@ -36,7 +37,7 @@ MAX_BATCH = 500
 
 
 def visible_deal(crm_id: str) -> Deal:
-    deal = db.session.scalar(select(Deal).where(Deal.crm_id == crm_id))
+    deal = db.session.scalar(select(Deal).where(Deal.crm_id == canonical_crm_id(crm_id)))
     if deal is None or not queries.visible_to(api_user(), deal):
         raise ApiError(404, f"No deal with the CRM id {crm_id!r}.")
     return deal
@@ -70,7 +71,7 @@ def list_deals():
     }
 
 
-@bp.route("/deals/<crm_id>")
+@bp.route("/deals/<path:crm_id>")
 @api_auth()
 def get_deal(crm_id: str):
     return deal_json(visible_deal(crm_id))
@@ -87,7 +88,7 @@ def create_deal():
     return _upsert(crm_id, changes)
 
 
-@bp.route("/deals/<crm_id>", methods=["PUT"])
+@bp.route("/deals/<path:crm_id>", methods=["PUT"])
 @api_auth(*CONTENT_ROLES)
 def upsert_deal(crm_id: str):
     if len(crm_id) > 64:
@@ -191,7 +192,7 @@ def _new_without_name(good: list[tuple[int, str, dict]]) -> set[str]:
     return set(nameless) - existing
 
 
-@bp.route("/deals/<crm_id>/outcome", methods=["PUT"])
+@bp.route("/deals/<path:crm_id>/outcome", methods=["PUT"])
 @api_auth()
 def set_outcome(crm_id: str):
     deal = visible_deal(crm_id)
@@ -216,7 +217,7 @@ def set_outcome(crm_id: str):
     return deal_json(deal)
 
 
-@bp.route("/deals/<crm_id>/assets", methods=["POST"])
+@bp.route("/deals/<path:crm_id>/assets", methods=["POST"])
 @api_auth()
 def log_use(crm_id: str):
     deal = visible_deal(crm_id)

@@ -10,6 +10,7 @@ from decimal import InvalidOperation
 from flask import request
 
 from hub.deals import parsing
+from hub.deals.crm_ids import canonical_crm_id
 from hub.deals.lookups import Lookups
 from hub.deals.parsing import ValueProblem
 from hub.models import DealStatus
@@ -156,7 +157,11 @@ def deal_changes(data: dict, lookups: Lookups, *, crm_id: str | None = None) -> 
     bad: dict[str, str] = {}
     changes: dict = {}
     body_id = data.get("crm_id")
-    if crm_id is not None and body_id is not None and str(body_id) != crm_id:
+    if (
+        crm_id is not None
+        and body_id is not None
+        and canonical_crm_id(str(body_id)) != canonical_crm_id(crm_id)
+    ):
         raise ApiError(
             409,
             "The crm_id in the body differs from the one in the URL.",
@@ -165,6 +170,8 @@ def deal_changes(data: dict, lookups: Lookups, *, crm_id: str | None = None) -> 
     crm_id = crm_id if crm_id is not None else _safe(bad, "crm_id", lambda: _text(body_id, 64))
     if not crm_id:
         bad.setdefault("crm_id", "required")
+    else:
+        crm_id = canonical_crm_id(crm_id)
 
     def put(key: str, read) -> None:
         if key in data:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from hub.deals import parsing
+from hub.deals.crm_ids import canonical_crm_id
 from hub.deals.csv_file import CsvFile
 from hub.deals.csv_file import ImportFileError
 from hub.deals.csv_file import read_csv
@@ -155,7 +156,7 @@ def convert(
     elif len(row["crm_id"]) > 64:
         problems.append("CRM id longer than 64 characters")
     else:
-        changes["crm_id"] = row["crm_id"]
+        changes["crm_id"] = canonical_crm_id(row["crm_id"])
     if not row.get("name"):
         problems.append("missing deal name")
     for key, label, limit in TEXT_LIMITS:

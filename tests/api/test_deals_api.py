@@ -255,3 +255,30 @@ def test_dates_must_parse_whole(client, tokens, users, closed_on, status):
         assert deal("DATE-1").closed_on == date(2026, 1, 2)
     else:
         assert "closed_on" in response.get_json()["error"]["fields"]
+
+
+def test_the_api_finds_a_deal_by_either_form(client, tokens):
+    headers = bearer(tokens["marketer"])
+    created = client.put("/api/v1/deals/0065e00000AbCdE", json={"name": "Northwind"}, headers=headers)
+    assert created.status_code == 201
+    assert created.get_json()["deal"]["crm_id"] == "0065e00000AbCdEAAV"
+    assert created.headers["Location"].endswith("/api/v1/deals/0065e00000AbCdEAAV")
+    found = client.get("/api/v1/deals/0065E00000ABCDEAAV", headers=headers)
+    assert found.status_code == 200 and found.get_json()["name"] == "Northwind"
+    again = client.post("/api/v1/deals", json={"crm_id": "0065e00000AbCdEAAV", "name": "X"}, headers=headers)
+    assert again.status_code == 409
+
+
+def test_deal_ids_with_slashes_work_through_the_api(client, tokens, users):
+    headers = bearer(tokens["marketer"])
+    crm_id = "Acme / Globex renewal 2026/27"
+    created = client.put(
+        f"/api/v1/deals/{crm_id}", json={"name": crm_id, "owner": users["rep"].email}, headers=headers
+    )
+    assert created.status_code == 201
+    assert client.get(f"/api/v1/deals/{crm_id}", headers=headers).get_json()["crm_id"] == crm_id
+    closed = client.put(
+        f"/api/v1/deals/{crm_id}/outcome", json={"status": "won", "closed_on": "2026-01-05"}, headers=headers
+    )
+    assert closed.status_code == 200 and closed.get_json()["status"] == "won"
+    assert client.get(f"/api/v1/deals/{crm_id}", headers=bearer(tokens["rep"])).status_code == 200
