@@ -1,4 +1,4 @@
-"""The ordered upload steps: read → (checked by the caller) → store the blob → extract → stage rows → commit.
+"""The ordered upload steps: read → (checked by the caller) → extract → store the blob → stage rows → commit.
 
 If anything fails before the commit lands, the session is rolled back and bytes this upload wrote are
 deleted, so there is never an orphan blob or a half-written row.
@@ -46,19 +46,21 @@ def extract_limits() -> Limits:
 
 
 def store_and_commit(payload: bytes, checked: CheckedFile, build: Callable[[str, Extraction], T]) -> T:
-    """Store the blob, extract, let `build` stage the rows, commit; on failure roll back and drop new bytes.
+    """Extract, store the blob, let `build` stage the rows, commit; on failure roll back and drop new bytes.
 
     A unique-key clash with a parallel upload (the same new file, the same next version number)
     is retried once, and the retry sees the other upload's committed rows.
     """
-    extraction: Extraction | None = None
+    if not (db.session.new or db.session.dirty or db.session.deleted):
+        # parsing may take HUB_EXTRACT_SECONDS: end the read transaction first, so no connection sits
+        # idle in a transaction on PostgreSQL (or keeps SQLite's snapshot) meanwhile
+        db.session.commit()
+    extraction = extract(payload, checked.mime_type, extract_limits())
     attempts = 2
     while True:
         attempts -= 1
         stored = blobs.store(payload, checked.mime_type)
         try:
-            if extraction is None:
-                extraction = extract(payload, checked.mime_type, extract_limits())
             result = build(stored.blob.sha256, extraction)
             db.session.commit()
             return result

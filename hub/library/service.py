@@ -1,6 +1,6 @@
 """Collateral workflows: upload, link, new version, edit, archive, restore, delete.
 
-Every upload runs the same ordered steps: check the file → store the blob → extract its text →
+Every upload runs the same ordered steps: check the file → extract its text → store the blob →
 commit the rows → update the search index. If anything before the commit fails, the rows are
 rolled back and bytes written by this upload are deleted, so nothing is left half done.
 """

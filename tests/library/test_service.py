@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -120,6 +121,29 @@ def test_new_version_keeps_the_old_ones(app, users):
     assert "new pitch" in asset.current_version.extracted_text
     assert get_storage().exists(blob_key(first.blob_sha256))
     assert count(AssetVersion) == 2
+
+
+def test_text_is_read_outside_any_database_transaction(marketer_client, users, monkeypatch):
+    """Parsing may take HUB_EXTRACT_SECONDS; no connection may sit idle in a transaction meanwhile."""
+    seen: list[bool] = []
+    real_extract = pipeline.extract
+
+    def extract_and_look(*args):
+        seen.append(db.session().in_transaction())
+        return real_extract(*args)
+
+    monkeypatch.setattr(pipeline, "extract", extract_and_look)
+    asset = factories.make_asset(users["marketer"], title="Deck", kind="pdf", text="old pitch")
+    data, name = factories.sample_file("docx", title="Deck", text="new pitch")
+    response = marketer_client.post(
+        f"/assets/{asset.id}/versions",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert seen == [False, False]
+    db.session.expire_all()
+    assert "new pitch" in db.session.get(Asset, asset.id).current_version.extracted_text
 
 
 def test_link_assets(app, users):
