@@ -173,6 +173,14 @@ def version_of(asset: Asset, version_id: int) -> AssetVersion | None:
     )
 
 
+def text_start(version: AssetVersion, chars: int) -> str | None:
+    """The first `chars` + 1 characters of a version's text (the one more says whether it goes on),
+    read without loading all of it: a long report's text runs to millions of characters."""
+    return db.session.scalar(
+        select(func.substr(AssetVersion.extracted_text, 1, chars + 1)).where(AssetVersion.id == version.id)
+    )
+
+
 def duplicates_of(asset: Asset) -> list[int]:
     """Other assets whose versions hold exactly the bytes of this asset's current file."""
     if asset.current_version is None:

@@ -143,8 +143,8 @@ def _preview_for(item: Asset) -> dict:
             return {"kind": "slides", "slides": slides, "pages": version.page_count or len(slides)}
     except (StorageError, preview.PreviewUnavailable) as exc:
         current_app.logger.warning("no preview for version %s: %s", version.id, exc)
-    if version.mime_type in TEXT_TYPES or version.extracted_text:
-        text = version.extracted_text or ""
+    text = queries.text_start(version, TEXT_PREVIEW_CHARS) or ""
+    if version.mime_type in TEXT_TYPES or text:
         return {
             "kind": "text",
             "text": text[:TEXT_PREVIEW_CHARS],

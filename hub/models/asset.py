@@ -170,7 +170,8 @@ class AssetVersion(Base):
     mime_type: Mapped[str] = mapped_column(String(120), nullable=False)
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     page_count: Mapped[int | None] = mapped_column(Integer)
-    extracted_text: Mapped[str | None] = mapped_column(Text)
+    # up to HUB_EXTRACT_MAX_CHARS; loaded only where used (indexing, the text preview), not with every version
+    extracted_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     extraction_status: Mapped[ExtractionStatus] = mapped_column(
         str_enum(ExtractionStatus, 16), nullable=False, default=ExtractionStatus.NOT_APPLICABLE
     )

@@ -282,3 +282,16 @@ def test_share_button_and_engagement(marketer_client, rep_client, users):
     rep_page = rep_client.get(f"/assets/{asset.id}").get_data(as_text=True)
     assert f"/shares/new?asset_id={asset.id}" in rep_page
     assert "Prospect engagement" not in rep_page
+
+
+def test_long_text_previews_its_beginning_only(marketer_client, users):
+    body = "Opening words of the playbook. " + "middle " * 5_000 + "ClosingWordsOfThePlaybook"
+    response = upload(marketer_client, body.encode(), "playbook.txt", title="Playbook")
+    assert response.status_code == 302
+    page = marketer_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Opening words of the playbook." in page
+    assert "ClosingWordsOfThePlaybook" not in page
+    assert "The preview shows the beginning" in page
+    short = upload(marketer_client, b"A short note.", "note.txt", title="Note")
+    page = marketer_client.get(short.headers["Location"]).get_data(as_text=True)
+    assert "A short note." in page and "The preview shows the beginning" not in page
