@@ -74,6 +74,9 @@ def from_environment(instance_path: str) -> dict:
         "HUB_MAX_EXPANDED_MB": _int("HUB_MAX_EXPANDED_MB", 1024),
         "HUB_RENDER_SECONDS": _float("HUB_RENDER_SECONDS", 30.0),
         "HUB_RENDER_MEMORY_MB": _int("HUB_RENDER_MEMORY_MB", 1024),
+        # LibreOffice converting a deck for its slide images needs far more time and address space than a page
+        "HUB_CONVERT_SECONDS": _float("HUB_CONVERT_SECONDS", 60.0),
+        "HUB_CONVERT_MEMORY_MB": _int("HUB_CONVERT_MEMORY_MB", 2048),
         "HUB_SHARE_DEFAULT_DAYS": _int("HUB_SHARE_DEFAULT_DAYS", 30),
         "HUB_EXPIRY_WARNING_DAYS": _int("HUB_EXPIRY_WARNING_DAYS", 30),
         # search ranking: how much proven performance moves an asset up (0 = plain relevance)

@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess  # nosec B404
 import tempfile
 import threading
 import time
@@ -46,12 +45,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 THUMBNAIL_WIDTH = 480
 MIN_WIDTH, MAX_WIDTH = 64, 2400
-SOFFICE_TIMEOUT = 180
+# the job running LibreOffice kills it at the deck's limit; the job's own process is killed this much later
+CONVERT_GRACE_SECONDS = 5
 # a page that could not be drawn is not tried again for this long (the bytes never change)
 FAILED_RETRY_SECONDS = 3600
 # each render is a child process; a few at a time per app process keeps the machine responsive
 _render_slots = threading.BoundedSemaphore(2)
-_convert_lock = threading.Lock()
+# LibreOffice takes hundreds of MB and seconds of CPU per deck: one conversion at a time per app process
+_convert_slots = threading.BoundedSemaphore(1)
 
 
 class PreviewUnavailable(RuntimeError):
@@ -101,6 +102,8 @@ def render_page_png(version: AssetVersion, page: int, width: int = 1200) -> byte
     width = max(MIN_WIDTH, min(MAX_WIDTH, int(width)))
     if page < 1:
         raise PreviewUnavailable("Pages are numbered from 1.")
+    # checked before the cache, so a missing LibreOffice is never remembered as a failed page
+    soffice = _soffice() if version.mime_type == PPTX else ""
 
     def draw() -> bytes:
         if version.mime_type in (PNG, JPEG):
@@ -110,7 +113,7 @@ def render_page_png(version: AssetVersion, page: int, width: int = 1200) -> byte
         if version.mime_type == PDF:
             return _bounded(render.pdf_page_png, version_bytes(version), page, width)
         if version.mime_type == PPTX:
-            return _bounded(render.pdf_page_png, _pptx_as_pdf(version), page, width)
+            return _bounded(render.pdf_page_png, _pptx_as_pdf(version, soffice), page, width)
         raise PreviewUnavailable("This type of file has no page images.")
 
     return _cached(_cache_dir("pages", version.blob_sha256) / f"{page}-{width}.png", draw)
@@ -200,35 +203,54 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _pptx_as_pdf(version: AssetVersion) -> bytes:
-    """The deck converted to PDF by LibreOffice (when installed), cached beside its page images."""
-    target = _cache_dir("pdf", version.blob_sha256) / "deck.pdf"
-    if target.is_file():
-        return target.read_bytes()
+def _soffice() -> str:
     soffice = soffice_path()
     if soffice is None:
         raise PreviewUnavailable("Slide images need LibreOffice (soffice), which is not installed.")
-    with _convert_lock, tempfile.TemporaryDirectory(prefix="hub-convert-") as work:
-        source = Path(work) / "deck.pptx"
-        source.write_bytes(version_bytes(version))
-        command = [
-            soffice,
-            f"-env:UserInstallation={Path(work, 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
+    return soffice
+
+
+def _pptx_as_pdf(version: AssetVersion, soffice: str) -> bytes:
+    """The deck converted to PDF by LibreOffice, made once and then served from the cache beside its page
+    images; a failed conversion is remembered like a failed page."""
+    path = _cache_dir("pdf", version.blob_sha256) / "deck.pdf"
+    if path.is_file():
+        return path.read_bytes()
+    seconds = current_app.config["HUB_CONVERT_SECONDS"]
+    if not _convert_slots.acquire(timeout=seconds):
+        raise PreviewBusy("Slide images are being made for another deck; try again in a moment.")
+    try:
+        # the same deck may have been converted (or have failed) while this request waited for the slot
+        return _cached(path, lambda: _convert(version, soffice, path.parent, seconds))
+    finally:
+        _convert_slots.release()
+
+
+def _convert(version: AssetVersion, soffice: str, folder: Path, seconds: float) -> bytes:
+    memory_mb = current_app.config["HUB_CONVERT_MEMORY_MB"]
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".convert-") as work:
+        Path(work, "deck.pptx").write_bytes(version_bytes(version))
+        run = isolated.run(
+            render.pptx_pdf,
             work,
-            str(source),
-        ]
-        try:
-            subprocess.run(command, capture_output=True, timeout=SOFFICE_TIMEOUT, check=True)  # nosec B603
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise PreviewUnavailable("LibreOffice could not convert the deck.") from exc
-        produced = Path(work) / "deck.pdf"
-        if not produced.is_file():
-            raise PreviewUnavailable("LibreOffice could not convert the deck.")
-        data = produced.read_bytes()
-    _write_atomic(target, data)
-    return data
+            soffice,
+            seconds,
+            seconds=seconds + CONVERT_GRACE_SECONDS,
+            memory_mb=memory_mb,
+        )
+        if run.finished and run.items:
+            outcome = run.items[0]
+        else:  # the job itself was stopped: at the deadline, at its memory ceiling (or crashed), or it raised
+            problem = {"time": "time", "died": "memory"}.get(run.stopped, "failed")
+            outcome = render.Conversion(problem, run.error or "")
+        if outcome.problem is None:
+            return Path(work, "deck.pdf").read_bytes()
+    problem, detail = outcome.problem, outcome.detail
+    log.info("deck %s not converted (%s): %s", version.blob_sha256, problem, detail)
+    if problem == "time":
+        raise PreviewUnavailable(f"LibreOffice took longer than {seconds:g} s to convert the deck.")
+    if problem == "memory":
+        raise PreviewUnavailable(
+            f"LibreOffice stopped converting the deck: it needed more than {memory_mb} MB of memory, or crashed."
+        )
+    raise PreviewUnavailable(f"LibreOffice could not convert the deck ({detail or problem}).")

@@ -1,12 +1,19 @@
-"""Page images and readable previews made from file bytes. These run in a bounded child process
-(hub.extract.isolated), so each is a generator yielding its one result."""
+"""Page images and readable previews made from file bytes, and decks converted to PDF by LibreOffice.
+These run in a bounded child process (hub.extract.isolated), so each is a generator yielding its one result."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import shutil
+import signal
+import subprocess  # nosec B404
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 
 import bleach
 from markupsafe import escape
@@ -35,11 +42,26 @@ ALLOWED_TAGS = {
 }
 
 
+# seconds past a deck's limit at which LibreOffice is killed even when the job that runs it is gone
+BACKSTOP_SECONDS = 2
+# how LibreOffice says an allocation failed under the memory ceiling (it may also just abort)
+OUT_OF_MEMORY = ("failed to map segment", "memory allocation failed", "bad_alloc", "cannot allocate memory")
+
+
 @dataclass
 class Slide:
     title: str
     text: str
     images: list[bytes] = field(default_factory=list)
+
+
+@dataclass
+class Conversion:
+    """How a LibreOffice run went: `problem` is None when the PDF was written, else "time", "memory"
+    (out of memory, or crashed) or "failed"; `detail` is LibreOffice's last words."""
+
+    problem: str | None = None
+    detail: str = ""
 
 
 def pdf_page_count(data: bytes) -> Iterator[int]:
@@ -114,6 +136,75 @@ def pptx_slides(data: bytes, limit: int | None = None) -> Iterator[list[Slide]]:
         ]
         slides.append(Slide(title=title, text="\n".join(texts), images=images))
     yield slides
+
+
+def pptx_pdf(folder: str, soffice: str, seconds: float) -> Iterator[Conversion]:
+    """Convert folder/deck.pptx to folder/deck.pdf with LibreOffice, allowed `seconds`.
+
+    soffice starts oosplash, which starts soffice.bin: they run in a session of their own, and the whole
+    group is killed once the run ends or time is up, so no LibreOffice process outlives this job. The
+    memory ceiling of the job's process applies to each of them.
+    """
+    work = Path(folder)
+    command = [
+        soffice,
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        folder,
+        str(work / "deck.pptx"),
+    ]
+    timeout = shutil.which("timeout")
+    if timeout:
+        # should this job be killed before it kills LibreOffice, coreutils' timeout, first in the same
+        # group, still kills the whole group a moment after the deck's limit
+        command = [timeout, "--signal=KILL", f"{seconds + BACKSTOP_SECONDS:g}", *command]
+    # glibc would reserve address space per thread up to 8 per core, so the ceiling a deck needs would
+    # depend on the machine's cores; two arenas keep it close to the memory actually used
+    environment = {**os.environ, "MALLOC_ARENA_MAX": "2"}
+    log = work / "soffice.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # nosec B603
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=environment,
+            start_new_session=True,
+        )
+    ended = _wait_then_kill_group(process, seconds)
+    words = log.read_text(encoding="utf-8", errors="replace").strip()
+    detail = words.splitlines()[-1][:300] if words else ""
+    pdf = work / "deck.pdf"
+    # under the ceiling LibreOffice aborts when an allocation fails, so a crash most likely means memory
+    crashed = process.returncode < 0 or process.returncode >= 128
+    if not ended:
+        yield Conversion("time", detail)
+    elif process.returncode == 0 and pdf.is_file() and pdf.stat().st_size > 0:
+        yield Conversion()
+    elif crashed or any(marker in words.lower() for marker in OUT_OF_MEMORY):
+        yield Conversion("memory", detail)
+    else:
+        yield Conversion("failed", detail)
+
+
+def _wait_then_kill_group(process: subprocess.Popen, seconds: float) -> bool:
+    """Whether `process` ended within `seconds`; either way its process group is then killed and it is reaped."""
+    deadline = time.monotonic() + seconds
+    ended = True
+    # WNOWAIT leaves an ended process unreaped, so its id (the group's id) cannot be reused before the kill
+    while os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+        if time.monotonic() >= deadline:
+            ended = False
+            break
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return ended
 
 
 def docx_html(data: bytes) -> Iterator[str]:

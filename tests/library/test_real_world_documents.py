@@ -260,7 +260,9 @@ def test_hostile_and_legacy_office_files_are_refused(app, marketer_client, users
     assert not any(p.is_file() for p in (instance_path / "files").rglob("*"))
 
 
-def test_decks_give_grouped_table_and_note_text_and_long_decks_preview_in_part(marketer_client, users):
+def test_decks_give_grouped_table_and_note_text_and_long_decks_preview_in_part(
+    marketer_client, users, tmp_path, monkeypatch
+):
     deck = Presentation()
     slide = deck.slides.add_slide(deck.slide_layouts[5])
     slide.shapes.title.text = "Pricing"
@@ -278,6 +280,8 @@ def test_decks_give_grouped_table_and_note_text_and_long_decks_preview_in_part(m
     for words in "GroupedWords TableWords SpeakerNotesWords HiddenSlideWords".split():
         assert words in version.extracted_text
     assert version.page_count == 62
+    # the slide text preview, shown where LibreOffice is not installed to draw slide images
+    monkeypatch.setenv("PATH", str(tmp_path))
     page = marketer_client.get(f"/assets/{version.asset_id}").get_data(as_text=True)
     assert "Topic 27" in page and "Topic 28" not in page and "see all 62 slides" in page
 
