@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from filelock import FileLock
+from filelock import Timeout
 from flask import current_app
 from flask import has_app_context
 
@@ -51,8 +53,9 @@ CONVERT_GRACE_SECONDS = 5
 FAILED_RETRY_SECONDS = 3600
 # each render is a child process; a few at a time per app process keeps the machine responsive
 _render_slots = threading.BoundedSemaphore(2)
-# LibreOffice takes hundreds of MB and seconds of CPU per deck: one conversion at a time per app process
-_convert_slots = threading.BoundedSemaphore(1)
+# LibreOffice takes hundreds of MB and seconds of CPU per deck: one conversion at a time on a machine,
+# whatever the number of workers, taken in turn through a lock file in the cache folder
+CONVERT_TURN = ".convert.lock"
 
 
 class PreviewUnavailable(RuntimeError):
@@ -217,13 +220,13 @@ def _pptx_as_pdf(version: AssetVersion, soffice: str) -> bytes:
     if path.is_file():
         return path.read_bytes()
     seconds = current_app.config["HUB_CONVERT_SECONDS"]
-    if not _convert_slots.acquire(timeout=seconds):
-        raise PreviewBusy("Slide images are being made for another deck; try again in a moment.")
+    turn = FileLock(Path(current_app.config["HUB_CACHE_DIR"]) / "pdf" / CONVERT_TURN)
     try:
-        # the same deck may have been converted (or have failed) while this request waited for the slot
-        return _cached(path, lambda: _convert(version, soffice, path.parent, seconds))
-    finally:
-        _convert_slots.release()
+        with turn.acquire(timeout=seconds):
+            # the same deck may have been converted (or have failed) while this request waited its turn
+            return _cached(path, lambda: _convert(version, soffice, path.parent, seconds))
+    except Timeout as exc:
+        raise PreviewBusy("Slide images are being made for another deck; try again in a moment.") from exc
 
 
 def _convert(version: AssetVersion, soffice: str, folder: Path, seconds: float) -> bytes:

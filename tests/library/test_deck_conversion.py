@@ -6,6 +6,8 @@ import hashlib
 import io
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -105,7 +107,8 @@ def test_a_deck_is_converted_once_and_its_slides_render(app, instance_path):
     width, height = png_size(preview.render_page_png(version, 2, width=400))
     assert width == 400 and height < width  # a landscape slide
     pdf = list(Path(instance_path, "cache", "pdf").rglob("*"))
-    assert [p.name for p in pdf if p.is_file()] == ["deck.pdf"]  # the scratch folder is gone
+    # the scratch folder is gone; the lock file that gives conversions their turn stays
+    assert sorted(p.name for p in pdf if p.is_file()) == [preview.CONVERT_TURN, "deck.pdf"]
     # no time for another conversion: the next slide comes from the cached PDF
     app.config["HUB_CONVERT_SECONDS"] = 0.01
     assert png_size(preview.render_page_png(version, 3, width=400))[0] == 400
@@ -193,6 +196,37 @@ def test_one_conversion_at_a_time_and_one_per_deck(app, instance_path):
             viewer.join()
     assert len(drawn) == 3
     assert len(watcher.conversions) == 2 and watcher.most_at_once == 1
+
+
+@needs_libreoffice
+def test_conversions_take_turns_across_worker_processes(app, instance_path):
+    version = make_deck("Pricing")
+    turn = Path(instance_path, "cache", "pdf", preview.CONVERT_TURN)
+    turn.parent.mkdir(parents=True, exist_ok=True)
+    # another worker process of this machine is converting a deck
+    holder = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", HOLD_TURN, str(turn)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        app.config["HUB_CONVERT_SECONDS"] = 0.5
+        with pytest.raises(preview.PreviewBusy, match="try again in a moment"):
+            preview.render_page_png(version, 1, width=200)
+        assert not list(Path(instance_path, "cache").rglob("*.failed"))  # busy is not a failure
+    finally:
+        holder.kill()
+        holder.wait()
+    app.config["HUB_CONVERT_SECONDS"] = 60.0
+    assert png_size(preview.render_page_png(version, 1, width=200))[0] == 200
+
+
+HOLD_TURN = """
+import sys, time
+from filelock import FileLock
+with FileLock(sys.argv[1]):
+    print("holding", flush=True)
+    time.sleep(60)
+"""
 
 
 def test_without_libreoffice_the_message_says_so_and_is_not_remembered(
