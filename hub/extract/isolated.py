@@ -42,8 +42,9 @@ class Bounded:
 def run(job: Callable[..., Iterable[Any]], *args: Any, seconds: float, memory_mb: int) -> Bounded:
     """Run `job(*args)` (an iterable of picklable items) in a child; never raises for the job's failures.
 
-    `stopped` is "error" (the job raised; `error` says what), "time" (the deadline passed) or
-    "died" (the child ended without a word: it reached the memory ceiling, or the parser crashed).
+    `stopped` is "error" (the job raised, or its process could not start; `error` says what), "time"
+    (the deadline passed) or "died" (the child ended without a word: it reached the memory ceiling, or
+    the parser crashed).
     """
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(target=_child, args=(sender, memory_mb, job, args), daemon=True)
@@ -79,6 +80,11 @@ def run(job: Callable[..., Iterable[Any]], *args: Any, seconds: float, memory_mb
         if child.is_alive():
             child.kill()
         child.join()
+    if outcome.stopped == "died" and child.exitcode and child.exitcode > 0:
+        # the child failed before the job began (a memory ceiling or a crash ends it with 0 or a signal),
+        # as when it cannot import the program's main module, which Python re-imports in it
+        outcome.stopped = "error"
+        outcome.error = f"the reading process could not start: exit code {child.exitcode}, see the log"
     return outcome
 
 
