@@ -13,6 +13,7 @@ from hub.api.auth import api_user
 from hub.api.blueprint import bp
 from hub.api.deals import log_use_from
 from hub.api.inputs import ApiError
+from hub.api.inputs import crm_id_given
 from hub.api.inputs import iso_datetime
 from hub.api.inputs import json_body
 from hub.api.inputs import not_in_future
@@ -20,7 +21,6 @@ from hub.api.inputs import paging
 from hub.api.serialize import asset_json
 from hub.api.serialize import use_json
 from hub.deals import queries
-from hub.deals.crm_ids import canonical_crm_id
 from hub.deals.parsing import ValueProblem
 from hub.extensions import db
 from hub.models import Asset
@@ -212,7 +212,7 @@ def _deal_for_event(body: dict) -> Deal:
     deal_id = body.get("deal_id")
     deal = None
     if isinstance(crm_id, str) and crm_id:
-        deal = db.session.scalar(select(Deal).where(Deal.crm_id == canonical_crm_id(crm_id)))
+        deal = db.session.scalar(select(Deal).where(Deal.crm_id == crm_id_given(crm_id, "deal_crm_id")))
     elif isinstance(deal_id, int) and not isinstance(deal_id, bool):
         deal = db.session.get(Deal, deal_id)
     else:

@@ -12,6 +12,7 @@ from hub.api.auth import api_auth
 from hub.api.auth import api_user
 from hub.api.blueprint import bp
 from hub.api.inputs import ApiError
+from hub.api.inputs import crm_id_given
 from hub.api.inputs import deal_changes
 from hub.api.inputs import iso_date
 from hub.api.inputs import iso_datetime
@@ -22,7 +23,6 @@ from hub.api.serialize import deal_json
 from hub.api.serialize import use_json
 from hub.deals import queries
 from hub.deals import service
-from hub.deals.crm_ids import canonical_crm_id
 from hub.deals.lookups import Lookups
 from hub.deals.parsing import ValueProblem
 from hub.extensions import db
@@ -37,7 +37,7 @@ MAX_BATCH = 500
 
 
 def visible_deal(crm_id: str) -> Deal:
-    deal = db.session.scalar(select(Deal).where(Deal.crm_id == canonical_crm_id(crm_id)))
+    deal = db.session.scalar(select(Deal).where(Deal.crm_id == crm_id_given(crm_id)))
     if deal is None or not queries.visible_to(api_user(), deal):
         raise ApiError(404, f"No deal with the CRM id {crm_id!r}.")
     return deal
@@ -91,8 +91,6 @@ def create_deal():
 @bp.route("/deals/<path:crm_id>", methods=["PUT"])
 @api_auth(*CONTENT_ROLES)
 def upsert_deal(crm_id: str):
-    if len(crm_id) > 64:
-        raise ApiError(400, "CRM ids have at most 64 characters.", fields={"crm_id": "too long"})
     crm_id, changes = deal_changes(json_body(), Lookups(), crm_id=crm_id)
     return _upsert(crm_id, changes)
 

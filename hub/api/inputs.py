@@ -149,6 +149,17 @@ def _text(value, limit: int) -> str | None:
     return text or None
 
 
+def crm_id_given(value: str, field: str = "crm_id") -> str:
+    """A CRM id from a URL or a lookup field, checked as a deal's own crm_id is, in its stored form."""
+    try:
+        text = _text(value, 64)
+    except ValueProblem as exc:
+        raise ApiError(400, f"{field}: {exc}.", fields={field: str(exc)}) from exc
+    if not text:
+        raise ApiError(400, f"{field} must not be empty.", fields={field: "must not be empty"})
+    return canonical_crm_id(text)
+
+
 def deal_changes(data: dict, lookups: Lookups, *, crm_id: str | None = None) -> tuple[str, dict]:
     """(crm_id, changes) from a JSON deal; raises ApiError 400 for malformed fields, 422 for unknown names."""
     unknown = sorted(set(data) - DEAL_FIELDS)
@@ -157,11 +168,9 @@ def deal_changes(data: dict, lookups: Lookups, *, crm_id: str | None = None) -> 
     bad: dict[str, str] = {}
     changes: dict = {}
     body_id = data.get("crm_id")
-    if (
-        crm_id is not None
-        and body_id is not None
-        and canonical_crm_id(str(body_id)) != canonical_crm_id(crm_id)
-    ):
+    if crm_id is not None:
+        crm_id = crm_id_given(crm_id)
+    if crm_id is not None and body_id is not None and canonical_crm_id(str(body_id).strip()) != crm_id:
         raise ApiError(
             409,
             "The crm_id in the body differs from the one in the URL.",

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy import select
 
 from hub.analytics.influence import asset_outcomes
@@ -282,3 +283,32 @@ def test_deal_ids_with_slashes_work_through_the_api(client, tokens, users):
     )
     assert closed.status_code == 200 and closed.get_json()["status"] == "won"
     assert client.get(f"/api/v1/deals/{crm_id}", headers=bearer(tokens["rep"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("crm_id", "problem"),
+    [
+        ("a\x00b", "control characters"),
+        ("bell\x07here", "control characters"),
+        ("x" * 65, "at most 64"),
+        (" ", "empty"),
+    ],
+)
+def test_bad_crm_ids_in_the_url_are_refused_clearly(client, tokens, crm_id, problem):
+    headers = bearer(tokens["marketer"])
+    answers = [
+        client.get(f"/api/v1/deals/{crm_id}", headers=headers),
+        client.put(f"/api/v1/deals/{crm_id}", json={"name": "N"}, headers=headers),
+        client.put(f"/api/v1/deals/{crm_id}/outcome", json={"status": "won"}, headers=headers),
+        client.post(f"/api/v1/deals/{crm_id}/assets", json={"asset_id": 1}, headers=headers),
+        client.post(
+            "/api/v1/events",
+            json={"kind": "used_in_deal", "asset_id": 1, "deal_crm_id": crm_id},
+            headers=headers,
+        ),
+    ]
+    for answer in answers[:4]:
+        assert answer.status_code == 400, answer.get_data(as_text=True)
+        assert problem in answer.get_json()["error"]["fields"]["crm_id"]
+    assert answers[4].status_code in (400, 422) and answers[4].status_code < 500
+    assert db.session.scalar(select(func.count()).select_from(Deal)) == 0

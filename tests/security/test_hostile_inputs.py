@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from hub.api.tokens import create_token
 from hub.extensions import db
 from hub.models import ContentRequest
 from hub.models import Feedback
@@ -60,9 +61,13 @@ def _rules(app):
     return [r for r in app.url_map.iter_rules() if r.endpoint not in ("static", "auth.logout")]
 
 
-@pytest.mark.parametrize("role", ["anonymous", "rep", "admin"])
-def test_no_route_answers_500_to_hostile_requests(app, client, rep_client, admin_client, world, role):
-    http = {"anonymous": client, "rep": rep_client, "admin": admin_client}[role]
+@pytest.mark.parametrize("role", ["anonymous", "rep", "admin", "api"])
+def test_no_route_answers_500_to_hostile_requests(app, client, rep_client, admin_client, users, world, role):
+    http = {"anonymous": client, "rep": rep_client, "admin": admin_client, "api": client}[role]
+    if role == "api":
+        # a script with an admin's API token, so the API's own lookups are reached
+        _token, raw = create_token(users["admin"], "crawl")
+        http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
     failures = []
     for rule in _rules(app):
         good = _fill(rule, world)
