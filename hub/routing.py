@@ -1,8 +1,10 @@
-"""URL converters shared by every blueprint."""
+"""URL converters and checks shared by every blueprint."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask import abort
+from flask import request
 from werkzeug.routing import IntegerConverter
 
 # ids are 32-bit integers in PostgreSQL; a larger number in a URL is simply a page that does not exist
@@ -24,5 +26,13 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+def refuse_nul_in_query() -> None:
+    """No filter, search or page holds a NUL character, and PostgreSQL refuses one in any text it
+    compares: answered here once for every page instead of by each query that would fail."""
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400, "The address contains a NUL character (%00); remove it and try again.")
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    app.before_request(refuse_nul_in_query)

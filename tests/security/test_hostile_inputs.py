@@ -84,6 +84,41 @@ def test_no_route_answers_500_to_hostile_requests(app, client, rep_client, admin
     assert failures == []
 
 
+# every query-string name the pages and the API read, each given the same hostile value at once
+QUERY_NAMES = (
+    "asset_id created deal deal_id dir fragment live next owner_id page persona q scope sid sort stage status "
+    "type width start end from to days period team role kind user_id format limit per_page preset"
+).split()
+
+
+@pytest.mark.parametrize("role", ["rep", "admin", "api"])
+@pytest.mark.parametrize("value", ["%00", "a%00b", "%C2%B2", "x" * 3000, "-1", "1e999"])
+def test_no_page_answers_500_to_hostile_query_strings(
+    app, client, rep_client, admin_client, users, world, role, value
+):
+    http = {"rep": rep_client, "admin": admin_client, "api": client}[role]
+    if role == "api":
+        _token, raw = create_token(users["admin"], "crawl")
+        http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    query = "&".join(f"{name}={value}" for name in QUERY_NAMES)
+    failures = []
+    for rule in _rules(app):
+        if "GET" in rule.methods:
+            url = f"{_fill(rule, world)}?{query}"
+            status = http.get(url).status_code
+            if status >= 500:
+                failures.append(f"GET {url[:100]}… -> {status}")
+    assert failures == []
+
+
+def test_a_nul_in_the_address_is_refused_with_a_clear_message(rep_client):
+    response = rep_client.get("/library?q=deck%00")
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    api = rep_client.get("/search?q=%00", headers={"Accept": "application/json"})
+    assert api.status_code == 400 and "NUL character" in api.get_json()["error"]["message"]
+
+
 @pytest.mark.parametrize(
     "target",
     [
