@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask import abort
-from flask import request
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
 # ids are 32-bit integers in PostgreSQL; a larger number in a URL is simply a page that does not exist
 MAX_ID = 2**31 - 1
@@ -26,13 +27,22 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def refuse_nul_in_query() -> None:
-    """No filter, search or page holds a NUL character, and PostgreSQL refuses one in any text it
-    compares: answered here once for every page instead of by each query that would fail."""
-    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
-        abort(400, "The address contains a NUL character (%00); remove it and try again.")
+class HubRequest(Request):
+    """A request whose query-string values hold no NUL character.
+
+    No search, filter or page number holds one, and PostgreSQL refuses one in any text it compares, so
+    `?q=%00` made every query that used it fail. Dropped here, once, the value reads as what was meant.
+    """
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict[str, str]:
+        # Request.args (also a cached property) parses the query string; this replaces its cached value
+        return ImmutableMultiDict(
+            (key.replace("\x00", ""), value.replace("\x00", ""))
+            for key, value in super().args.items(multi=True)
+        )
 
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
-    app.before_request(refuse_nul_in_query)
+    app.request_class = HubRequest
