@@ -170,17 +170,18 @@ def deal_changes(data: dict, lookups: Lookups, *, crm_id: str | None = None) -> 
     body_id = data.get("crm_id")
     if crm_id is not None:
         crm_id = crm_id_given(crm_id)
-    if crm_id is not None and body_id is not None and canonical_crm_id(str(body_id).strip()) != crm_id:
-        raise ApiError(
-            409,
-            "The crm_id in the body differs from the one in the URL.",
-            fields={"crm_id": "does not match the URL"},
-        )
-    crm_id = crm_id if crm_id is not None else _safe(bad, "crm_id", lambda: _text(body_id, 64))
-    if not crm_id:
-        bad.setdefault("crm_id", "required")
+        if body_id is not None and canonical_crm_id(str(body_id).strip()) != crm_id:
+            raise ApiError(
+                409,
+                "The crm_id in the body differs from the one in the URL.",
+                fields={"crm_id": "does not match the URL"},
+            )
     else:
-        crm_id = canonical_crm_id(crm_id)
+        crm_id = _safe(bad, "crm_id", lambda: _text(body_id, 64))
+        if crm_id:
+            crm_id = canonical_crm_id(crm_id)
+        else:
+            bad.setdefault("crm_id", "required")
 
     def put(key: str, read) -> None:
         if key in data:
