@@ -98,6 +98,8 @@ def from_environment(instance_path: str) -> dict:
         "HUB_RATELIMIT_SHARE": os.environ.get("HUB_RATELIMIT_SHARE") or "600/minute",
         "HUB_RATELIMIT_BEACON": os.environ.get("HUB_RATELIMIT_BEACON") or "120/minute",
         "HUB_RATELIMIT_SHARE_FORM": os.environ.get("HUB_RATELIMIT_SHARE_FORM") or "30/minute",
+        # failed sign-ins per account, from any address: slows guessing spread over many addresses
+        "HUB_RATELIMIT_LOGIN_ACCOUNT": os.environ.get("HUB_RATELIMIT_LOGIN_ACCOUNT") or "10/15 minutes",
         # how many reverse proxies in front of Hub to trust for X-Forwarded-For/-Proto/-Host/-Prefix
         "HUB_PROXY_FIX": _int("HUB_PROXY_FIX", 0),
         "HUB_SECURE_COOKIES": _bool("HUB_SECURE_COOKIES", False),

@@ -76,10 +76,10 @@ def register_error_handlers(app: Flask) -> None:
 def _too_many(exc: HTTPException):
     """429 with how long to wait, as a page for browsers and JSON for scripts."""
     wait = retry_after_seconds()
-    message = (
-        "Too many requests from your connection in a short time. "
-        f"Please wait {wait} second{'s' if wait != 1 else ''} and try again."
-    )
+    # a limit with its own message says what it counts (Flask-Limiter's default text is the limit itself)
+    limit = getattr(exc, "limit", None)
+    what = getattr(limit, "error_message", None) or "Too many requests from your connection in a short time."
+    message = f"{what} Please wait {_duration(wait)} and try again."
     if wants_json():
         response = make_response(error_response(429, message, retry_after=wait))
     else:
@@ -88,6 +88,12 @@ def _too_many(exc: HTTPException):
         response = make_response(page, 429)
     response.headers["Retry-After"] = str(wait)
     return response
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def retry_after_seconds() -> int:

@@ -277,6 +277,7 @@ def run_database(kind: str, args) -> dict:
                     "window_requests": served,
                     "server_cpu_s": round(cpu, 1),
                     "server_cpu_ms_per_request": round(1000 * cpu / max(1, served), 2),
+                    "generator_cpu_ms_per_request": round(1000 * tally.generator_cpu_s / max(1, served), 2),
                     "requests_per_s_on_2_dedicated_cores": capacity,
                     "load_average_before": round(load_before, 1),
                     "load_average_after": round(os.getloadavg()[0], 1),
@@ -284,7 +285,8 @@ def run_database(kind: str, args) -> dict:
             )
             print(
                 f"   measured window: {served} requests, server CPU {cpu:.1f} s "
-                f"({1000 * cpu / max(1, served):.1f} ms per request, ~{capacity} req/s on 2 dedicated cores); "
+                f"({1000 * cpu / max(1, served):.2f} ms per request, ~{capacity} req/s on 2 dedicated cores), "
+                f"load generator CPU {1000 * tally.generator_cpu_s / max(1, served):.2f} ms per request; "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
             rows += phase_rows

@@ -37,6 +37,7 @@ class Tally:
     beacons_accepted: int = 0
     searches_ok: int = 0
     opens_ok: int = 0
+    generator_cpu_s: float = 0.0
 
     def merge(self, other: Tally) -> None:
         for name, values in other.latencies.items():
@@ -49,6 +50,7 @@ class Tally:
         self.beacons_accepted += other.beacons_accepted
         self.searches_ok += other.searches_ok
         self.opens_ok += other.opens_ok
+        self.generator_cpu_s += other.generator_cpu_s
 
     def as_dict(self) -> dict:
         return {
@@ -59,6 +61,7 @@ class Tally:
             "beacons_accepted": self.beacons_accepted,
             "searches_ok": self.searches_ok,
             "opens_ok": self.opens_ok,
+            "generator_cpu_s": self.generator_cpu_s,
         }
 
     @classmethod
@@ -70,7 +73,7 @@ class Tally:
             for status, n in counts.items():
                 tally.statuses[name][int(status)] = n
         tally.errors = list(data["errors"])
-        for key in ("beacons_sent", "beacons_accepted", "searches_ok", "opens_ok"):
+        for key in ("beacons_sent", "beacons_accepted", "searches_ok", "opens_ok", "generator_cpu_s"):
             setattr(tally, key, data[key])
         return tally
 
@@ -154,14 +157,16 @@ class Client:
         started = time.perf_counter()
         try:
             try:
-                status, data, closes = await asyncio.wait_for(self._exchange(message), 30)
+                async with asyncio.timeout(30):
+                    status, data, closes = await self._exchange(message)
             except (ConnectionError, asyncio.IncompleteReadError):
                 if not reused:
                     raise
                 # the server closed an idle keep-alive connection; like a browser, send once more on a new one
                 self.close()
                 started = time.perf_counter()
-                status, data, closes = await asyncio.wait_for(self._exchange(message), 30)
+                async with asyncio.timeout(30):
+                    status, data, closes = await self._exchange(message)
         except (
             OSError,
             asyncio.IncompleteReadError,
@@ -264,9 +269,19 @@ def run_process(
     """Entry point of one load-generator process: one coroutine per simulated user in `jobs`."""
     tally = Tally()
     window = (start_at, end_at, cap)
+    cpu: list[float] = []
+
+    async def measure() -> None:
+        # this process's own CPU time over the measured window: what the generator took from the server
+        for moment in (start_at, end_at):
+            await asyncio.sleep(max(0.0, moment - time.time()))
+            cpu.append(time.process_time())
 
     async def everyone() -> None:
-        await asyncio.gather(*(_simulate(port, plan, kind, n, key, tally, window) for kind, n, key in jobs))
+        await asyncio.gather(
+            measure(), *(_simulate(port, plan, kind, n, key, tally, window) for kind, n, key in jobs)
+        )
 
     asyncio.run(everyone())
+    tally.generator_cpu_s = cpu[1] - cpu[0]
     return tally.as_dict()

@@ -31,8 +31,29 @@ from hub.models import ApiToken
 bp = Blueprint("auth", __name__)
 
 
+ACCOUNT_LIMIT_MESSAGE = "Too many failed sign-ins for this account."
+
+
+def _account_limit() -> str:
+    return current_app.config["HUB_RATELIMIT_LOGIN_ACCOUNT"]
+
+
+def _account_key() -> str:
+    """The account a sign-in is for, as typed (normalized), whether or not it exists."""
+    return "account:" + service.normalize_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
+# only failures count, so the owner signing in is never what uses up the budget
+@limiter.limit(
+    _account_limit,
+    key_func=_account_key,
+    methods=["POST"],
+    scope="login-account",
+    deduct_when=lambda response: response.status_code == 401,
+    error_message=ACCOUNT_LIMIT_MESSAGE,
+)
 @public
 def login():
     if current_user.is_authenticated:

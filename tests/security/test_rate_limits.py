@@ -17,7 +17,8 @@ def _login(client, email, password="wrong-password", **kwargs):
 
 def test_login_allows_twenty_attempts_a_minute_then_explains(app_config, users):
     client = limited_app(app_config).test_client()
-    statuses = [_login(client, users["rep"].email).status_code for _ in range(20)]
+    # each guess at another account, so only the limit per address applies
+    statuses = [_login(client, f"guess{n}@example.com").status_code for n in range(20)]
     assert set(statuses) == {401}
     response = _login(client, users["rep"].email, PASSWORD)
     assert response.status_code == 429
@@ -29,8 +30,8 @@ def test_login_allows_twenty_attempts_a_minute_then_explains(app_config, users):
 
 def test_login_limit_answers_json_to_scripts(app_config, users):
     client = limited_app(app_config).test_client()
-    for _ in range(20):
-        _login(client, users["rep"].email)
+    for n in range(20):
+        _login(client, f"guess{n}@example.com")
     response = _login(client, users["rep"].email, headers={"Accept": "application/json"})
     assert response.status_code == 429
     body = response.get_json()
@@ -46,10 +47,47 @@ def test_login_page_itself_is_not_limited(app_config):
 
 def test_limits_count_per_client_address(app_config, users):
     client = limited_app(app_config).test_client()
-    for _ in range(21):
-        _login(client, users["rep"].email, environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    for n in range(21):
+        _login(client, f"guess{n}@example.com", environ_base={"REMOTE_ADDR": "198.51.100.1"})
     other = _login(client, users["rep"].email, PASSWORD, environ_base={"REMOTE_ADDR": "198.51.100.2"})
     assert other.status_code == 302
+
+
+def _from(n: int) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": f"198.51.100.{n}"}}
+
+
+def test_failed_sign_ins_are_limited_per_account_from_any_address(app_config, users):
+    app = limited_app(app_config, HUB_RATELIMIT_LOGIN_ACCOUNT="3/15 minutes")
+    client = app.test_client()
+    # one guess from each of many addresses stays under every per-address limit
+    assert [_login(client, users["rep"].email, **_from(n)).status_code for n in range(3)] == [401] * 3
+    # spelled another way, it is the same account; the right password does not get past the limit
+    response = _login(client, " REP@Example.COM ", PASSWORD, **_from(9))
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "Too many failed sign-ins for this account." in page
+    wait = int(response.headers["Retry-After"])
+    assert 14 * 60 < wait <= 15 * 60 + 1
+    assert f"Please wait {wait // 60 + (wait % 60 > 0)} minutes" in page
+    # other accounts sign in as usual
+    assert _login(client, users["marketer"].email, PASSWORD, **_from(10)).status_code == 302
+
+
+def test_successful_sign_ins_do_not_use_the_account_budget(app_config, users):
+    app = limited_app(app_config, HUB_RATELIMIT_LOGIN_ACCOUNT="2/15 minutes")
+    for n in range(4):
+        client = app.test_client()
+        assert _login(client, users["rep"].email, PASSWORD, **_from(n)).status_code == 302
+    assert _login(app.test_client(), users["rep"].email, **_from(5)).status_code == 401
+
+
+def test_account_limit_answers_json_to_scripts(app_config, users):
+    client = limited_app(app_config, HUB_RATELIMIT_LOGIN_ACCOUNT="1/15 minutes").test_client()
+    assert _login(client, "nobody@example.com", **_from(1)).status_code == 401
+    response = _login(client, "nobody@example.com", headers={"Accept": "application/json"}, **_from(2))
+    assert response.status_code == 429
+    assert response.get_json()["error"]["message"].startswith("Too many failed sign-ins for this account.")
 
 
 def test_guessing_share_tokens_hits_the_viewer_ceiling(app_config):
