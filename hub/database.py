@@ -8,7 +8,10 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
+from collections.abc import Callable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 from flask import Flask
@@ -16,11 +19,13 @@ from sqlalchemy import Table
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.pool import Pool
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from hub.extensions import db
@@ -146,7 +151,110 @@ def _turn_file() -> int | None:
     return _turn_files[key]
 
 
-def upsert(table: Table) -> Insert:
-    """INSERT … ON CONFLICT for the database in use; SQLite and PostgreSQL spell it the same way."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def upsert(table: Table, dialect: str | None = None) -> Insert:
+    """INSERT … ON CONFLICT for the database in use (or the named one); SQLite and PostgreSQL spell it alike."""
+    name = dialect or db.engine.dialect.name
+    return (postgresql if name == "postgresql" else sqlite).insert(table)
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and run on a driver cursor.
+
+    For the busiest request, page-time beacons, SQLAlchemy's per-execution machinery (execution
+    context, parameter and result set-up) costs several times the SQL itself: on SQLite about 35 µs
+    against 7 µs for the beacon's link lookup, and 130 µs against 19 µs for its writes. The statement
+    is still written and compiled by SQLAlchemy, and its column types still convert the values both
+    ways; only the per-call machinery is skipped. `statement` may be a function of the dialect's name,
+    for the statements spelled differently per database.
+    """
+
+    def __init__(
+        self,
+        statement: Executable | Callable[[str], Executable],
+        *,
+        column_keys: Sequence[str] | None = None,
+    ) -> None:
+        self.statement = statement
+        self.column_keys = list(column_keys) if column_keys is not None else None
+        # per dialect object (each engine has its own), dropped with it
+        self._compiled: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect)
+        if compiled is None:
+            statement = (
+                self.statement if isinstance(self.statement, Executable) else self.statement(dialect.name)
+            )
+            compiled = self._compiled[dialect] = _Compiled(statement, dialect, self.column_keys)
+        return compiled
+
+    def all(self, cursor, params: dict) -> list[tuple]:
+        """Run a SELECT; its rows with each column converted as SQLAlchemy would."""
+        dialect = db.engine.dialect
+        compiled = self._for(dialect)
+        cursor.execute(compiled.sql, compiled.bind(params))
+        rows = cursor.fetchall()
+        convert = compiled.converters(cursor, dialect)
+        if not any(convert):
+            return rows
+        return [
+            tuple(value if to is None else to(value) for to, value in zip(convert, row, strict=True))
+            for row in rows
+        ]
+
+    def execute(self, cursor, params: dict) -> None:
+        compiled = self._for(db.engine.dialect)
+        cursor.execute(compiled.sql, compiled.bind(params))
+
+    def execute_many(self, cursor, rows: list[dict]) -> None:
+        compiled = self._for(db.engine.dialect)
+        cursor.executemany(compiled.sql, [compiled.bind(row) for row in rows])
+
+
+class _Compiled:
+    def __init__(self, statement: Executable, dialect: Dialect, column_keys: list[str] | None) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        self.sql = str(compiled)
+        # constants the statement carries itself, such as the 1 of round(…, 1)
+        self.defaults = {name: value for name, value in compiled.params.items() if value is not None}
+        # positional drivers (SQLite's qmark) take a tuple in this order; named ones a dict
+        self.order = compiled.positiontup
+        self.binds = {
+            name: processor
+            for name, bind in compiled.binds.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+        self.columns = list(getattr(statement, "selected_columns", ()))
+        self.results: list | None = None
+
+    def bind(self, params: dict) -> dict | tuple:
+        values = {**self.defaults, **params}
+        for name, processor in self.binds.items():
+            if name in values:
+                values[name] = processor(values[name])
+        if self.order is None:
+            return values
+        return tuple(values[name] for name in self.order)
+
+    def converters(self, cursor, dialect: Dialect) -> list:
+        """Each result column's conversion, or None; some depend on the type the driver reports."""
+        if self.results is None:
+            self.results = [
+                column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                for column, described in zip(self.columns, cursor.description, strict=True)
+            ]
+        return self.results
+
+
+@contextmanager
+def driver_connection() -> Iterator:
+    """A pooled driver connection for `Prepared` statements.
+
+    On return the pool rolls back what was not committed, and throws the connection away if that
+    fails (a connection the database dropped).
+    """
+    connection = db.engine.raw_connection()
+    try:
+        yield connection
+    finally:
+        connection.close()

@@ -23,11 +23,10 @@ from flask import Flask
 from flask import current_app
 from flask import has_app_context
 from limits import parse as parse_limit
-from sqlalchemy.engine import Connection
 from werkzeug.http import parse_cookie
 from werkzeug.wsgi import get_input_stream
 
-from hub.extensions import db
+from hub.database import driver_connection
 from hub.extensions import limiter
 from hub.security import default_headers
 from hub.viewer import service
@@ -84,8 +83,8 @@ class BeaconEndpoint:
             if wait:
                 return 429, f"Too many beacons; wait {wait} seconds.", [("Retry-After", str(wait))]
             try:
-                # a connection of its own, without an ORM session: nothing here needs one
-                with db.engine.connect() as connection:
+                # a driver connection of its own, without an ORM session: nothing here needs one
+                with driver_connection() as connection:
                     status, message = receive(connection, token, environ)
             except Exception:
                 log.exception("beacon for link failed")
@@ -117,7 +116,7 @@ class BeaconEndpoint:
         return max(1, math.ceil(reset - time.time()))
 
 
-def receive(connection: Connection, token: str, environ: dict) -> tuple[int, str | None]:
+def receive(connection, token: str, environ: dict) -> tuple[int, str | None]:
     """Check and store one beacon; (204, None) when stored, else the status and what was wrong."""
     length = environ.get("CONTENT_LENGTH") or ""
     too_large = length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES

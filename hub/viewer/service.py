@@ -16,10 +16,10 @@ from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 from hub import tracking
+from hub.database import Prepared
 from hub.database import upsert
 from hub.database import writing
 from hub.extensions import db
@@ -192,11 +192,12 @@ class BeaconTarget:
     page_total: int
 
 
-# Built once, on the tables rather than the ORM classes: beacons are the busiest request, and
-# building a statement or going through the ORM costs more than running the SQL.
+# Built once, on the tables rather than the ORM classes, and run as Prepared statements on a driver
+# connection: beacons are the busiest request, and SQLAlchemy's per-execution machinery costs several
+# times the SQL (hub.database.Prepared).
 _links, _visits, _items = ShareLink.__table__, ShareVisit.__table__, ShareItem.__table__
 _assets, _versions, _page_views = Asset.__table__, AssetVersion.__table__, PageView.__table__
-_BEACON_TARGET = (
+_BEACON_TARGET = Prepared(
     select(
         _links.c.revoked_at,
         _links.c.expires_at,
@@ -224,14 +225,16 @@ _BEACON_TARGET = (
     .where(_links.c.token_hash == bindparam("token_hash"))
 )
 # the span of pages a beacon reports (usually one): the rest of the visit is in the visit's running total
-_PAGE_SECONDS = select(_page_views.c.page, _page_views.c.seconds).where(
-    _page_views.c.visit_id == bindparam("visit_id"),
-    _page_views.c.asset_id == bindparam("asset_id"),
-    _page_views.c.page.between(bindparam("first"), bindparam("last")),
+_PAGE_SECONDS = Prepared(
+    select(_page_views.c.page, _page_views.c.seconds).where(
+        _page_views.c.visit_id == bindparam("visit_id"),
+        _page_views.c.asset_id == bindparam("asset_id"),
+        _page_views.c.page.between(bindparam("first"), bindparam("last")),
+    )
 )
 # the total is summed in the database, inside the write, so beacons racing each other cannot leave a
 # total that misses the other's pages
-_VISIT_TOTAL = (
+_VISIT_TOTAL = Prepared(
     update(_visits)
     .where(_visits.c.id == bindparam("visit_id"))
     .values(
@@ -241,48 +244,44 @@ _VISIT_TOTAL = (
         last_seen_at=bindparam("now"),
     )
 )
-_PAGE_UPSERTS: dict[str, Insert] = {}
+_PAGE_ROW = ("visit_id", "asset_id", "page", "seconds", "first_seen_at", "last_seen_at")
 
 
-def _page_upsert() -> Insert:
+def _page_upsert(dialect: str) -> Insert:
     """Add a page's seconds, or raise them if the row exists; two beacons racing land on one row."""
-    dialect = db.engine.dialect.name
-    if dialect not in _PAGE_UPSERTS:
-        table = _page_views
-        statement = upsert(table)
-        excluded = statement.excluded
-        _PAGE_UPSERTS[dialect] = statement.on_conflict_do_update(
-            index_elements=[table.c.visit_id, table.c.asset_id, table.c.page],
-            set_={
-                "seconds": case(
-                    (excluded.seconds > table.c.seconds, excluded.seconds), else_=table.c.seconds
-                ),
-                "last_seen_at": excluded.last_seen_at,
-            },
-        )
-    return _PAGE_UPSERTS[dialect]
+    table = _page_views
+    statement = upsert(table, dialect)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.visit_id, table.c.asset_id, table.c.page],
+        set_={
+            "seconds": case((excluded.seconds > table.c.seconds, excluded.seconds), else_=table.c.seconds),
+            "last_seen_at": excluded.last_seen_at,
+        },
+    )
 
 
-def beacon_target(
-    connection: Connection, token: str, visitor_key: str | None, asset_id: int
-) -> BeaconTarget | None:
+_PAGE_UPSERT = Prepared(_page_upsert, column_keys=_PAGE_ROW)
+
+
+def beacon_target(connection, token: str, visitor_key: str | None, asset_id: int) -> BeaconTarget | None:
     """The link behind a beacon, with this browser's visit and the reported asset; None for no link.
 
-    Beacons arrive every few seconds from every open viewer, so this is one indexed query rather than
-    loading the share, its items and its visits as objects.
+    `connection` is a driver connection (hub.database.driver_connection). Beacons arrive every few
+    seconds from every open viewer, so this is one indexed query rather than loading the share, its
+    items and its visits as objects.
     """
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    row = connection.execute(
-        _BEACON_TARGET,
-        {
-            "token_hash": token_digest(token),
-            "visitor_key": _visitor_digest(visitor_key),
-            "asset_id": asset_id,
-        },
-    ).first()
-    if row is None:
+    params = {
+        "token_hash": token_digest(token),
+        "visitor_key": _visitor_digest(visitor_key),
+        "asset_id": asset_id,
+    }
+    rows = _BEACON_TARGET.all(connection.cursor(), params)
+    if not rows:
         return None
+    row = rows[0]
     (
         revoked_at,
         expires_at,
@@ -318,7 +317,7 @@ def beacon_target(
 
 
 def record_page_times(
-    connection: Connection,
+    connection,
     visit_id: int,
     visit_started_at: datetime,
     asset_id: int,
@@ -329,18 +328,17 @@ def record_page_times(
 ) -> None:
     """Store cumulative seconds per page; values only ever rise and are clamped to what time allows.
 
-    `visit_total` is the visit's stored total, so only the reported pages are read back. Raises
+    `connection` is a driver connection (hub.database.driver_connection), committed here. `visit_total` is the visit's stored total, so only the reported pages are read back. Raises
     BeaconRejected for a page outside 1..page_total; nothing is stored then.
     """
     unknown = [page for page in pages if not 1 <= page <= page_total]
     if unknown:
         raise BeaconRejected(f"unknown page {unknown[0]}")
     now = now or utcnow()
+    cursor = connection.cursor()
     # fetched in one call: each row fetched alone lets another thread take the GIL and hand it back
     span = {"visit_id": visit_id, "asset_id": asset_id, "first": min(pages), "last": max(pages)}
-    stored = {
-        page: seconds for page, seconds in connection.execute(_PAGE_SECONDS, span).all() if page in pages
-    }
+    stored = {page: seconds for page, seconds in _PAGE_SECONDS.all(cursor, span) if page in pages}
     wall = max(0.0, (now - visit_started_at).total_seconds()) + SLACK_SECONDS
     budget = max(0.0, wall - (visit_total - sum(stored.values())))
     rows = []
@@ -359,6 +357,6 @@ def record_page_times(
         )
         budget = max(0.0, budget - seconds)
     with writing():
-        connection.execute(_page_upsert(), rows)
-        connection.execute(_VISIT_TOTAL, {"visit_id": visit_id, "now": now})
+        _PAGE_UPSERT.execute_many(cursor, rows)
+        _VISIT_TOTAL.execute(cursor, {"visit_id": visit_id, "now": now})
         connection.commit()

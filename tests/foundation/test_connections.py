@@ -53,3 +53,27 @@ def test_a_checked_connection_goes_out_idle(postgres, monkeypatch):
     monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
     with postgres.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
         assert connection.execute(text("SHOW transaction_isolation")).scalar() == "repeatable read"
+
+
+def _terminate(engine, pid: int) -> None:
+    killer = create_engine(engine.url, poolclass=NullPool)
+    with killer.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    killer.dispose()
+
+
+def test_a_driver_connection_found_dead_in_use_is_not_handed_out_again(postgres, monkeypatch):
+    """The beacon path runs on driver connections; one the server dropped is replaced, not reused."""
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 60.0)
+    with database.driver_connection() as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    _terminate(postgres, backend)
+    with pytest.raises(Exception, match="terminat|closed|server"):
+        with database.driver_connection() as connection:
+            connection.cursor().execute("SELECT 1")
+    with database.driver_connection() as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != backend

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from hub.database import driver_connection
 from hub.extensions import db
 from hub.models import AuditEntry
 from hub.models import ShareVisit
@@ -30,7 +31,7 @@ def _visit(share, pages: dict[int, float], asset=None, email: str | None = None)
     viewer.record_open(share, visit, asset)
     if email:
         viewer.set_viewer_email(visit, email)
-    with db.engine.connect() as connection:
+    with driver_connection() as connection:
         viewer.record_page_times(
             connection,
             visit.id,
