@@ -1,8 +1,11 @@
-"""The one way a usage event is written."""
+"""The one way a usage event is written: on its own (`record`) or with a service's change (`add`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import insert
 
 from hub.database import writing
 from hub.extensions import db
@@ -10,8 +13,38 @@ from hub.models import EventKind
 from hub.models import UsageEvent
 from hub.models import utcnow
 
+# built once: .values() on every call would build and key a new statement each time
+_INSERT = insert(UsageEvent.__table__)
 
-def record(
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    id: int
+    created_at: datetime
+
+
+def record(kind: EventKind, **fields) -> RecordedEvent:
+    """Write a usage event and commit it (with anything else the session holds).
+
+    Every search and page view writes one, so it is a single INSERT rather than an ORM object going
+    through the unit of work (about half the time). The fields are those of `_values`.
+    """
+    values = _values(kind, **fields)
+    # every page view writes an event: on SQLite they queue for the lock instead of sleeping on it
+    with writing(db.session()):
+        result = db.session.execute(_INSERT, values)
+        db.session.commit()
+    return RecordedEvent(id=result.inserted_primary_key[0], created_at=values["created_at"])
+
+
+def add(kind: EventKind, **fields) -> UsageEvent:
+    """Add a usage event to the session, to be committed with the caller's own change."""
+    event = UsageEvent(**_values(kind, **fields))
+    db.session.add(event)
+    return event
+
+
+def _values(
     kind: EventKind,
     *,
     user_id: int | None = None,
@@ -25,26 +58,18 @@ def record(
     source: str = "web",
     search_id: str | None = None,
     at: datetime | None = None,
-    commit: bool = True,
-) -> UsageEvent:
-    """Add a usage event; commit=False lets a service write it in the same transaction as its own change."""
-    event = UsageEvent(
-        kind=kind,
-        user_id=user_id,
-        asset_id=asset_id,
-        deal_id=deal_id,
-        share_id=share_id,
-        query=(query or None) and query[:500],
-        filters=filters or None,
-        result_count=result_count,
-        seconds=seconds,
-        source=source,
-        search_id=search_id,
-        created_at=at or utcnow(),
-    )
-    db.session.add(event)
-    if commit:
-        # every page view writes an event: on SQLite they queue for the lock instead of sleeping on it
-        with writing(db.session()):
-            db.session.commit()
-    return event
+) -> dict:
+    return {
+        "kind": kind,
+        "user_id": user_id,
+        "asset_id": asset_id,
+        "deal_id": deal_id,
+        "share_id": share_id,
+        "query": (query or None) and query[:500],
+        "filters": filters or None,
+        "result_count": result_count,
+        "seconds": seconds,
+        "source": source,
+        "search_id": search_id,
+        "created_at": at or utcnow(),
+    }

@@ -254,14 +254,13 @@ def log_asset_use(
         note=(note or "").strip()[:500] or None,
     )
     db.session.add(use)
-    tracking.record(
+    tracking.add(
         EventKind.USED_IN_DEAL,
         user_id=user.id if user else None,
         asset_id=asset.id,
         deal_id=deal.id,
         source=event_source,
         at=used_at,
-        commit=False,
     )
     db.session.commit()
     return use

@@ -121,6 +121,6 @@ def record_feedback(*, asset: Asset, user: User, rating: int, comment: str | Non
         raise RequestError("Choose a rating from 1 (poor) to 5 (excellent).")
     feedback = Feedback(asset=asset, user=user, rating=rating, comment=(comment or "").strip() or None)
     db.session.add(feedback)
-    tracking.record(EventKind.FEEDBACK, user_id=user.id, asset_id=asset.id, commit=False)
+    tracking.add(EventKind.FEEDBACK, user_id=user.id, asset_id=asset.id)
     db.session.commit()
     return feedback

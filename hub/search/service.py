@@ -229,9 +229,7 @@ def record_click(user: User, search_id: str, asset: Asset, query: str | None = N
         .limit(1)
     )
     if logged is None and query is not None:
-        tracking.record(
-            EventKind.SEARCH, user_id=user.id, query=index.clean(query), search_id=search_id, commit=False
-        )
+        tracking.add(EventKind.SEARCH, user_id=user.id, query=index.clean(query), search_id=search_id)
     tracking.record(EventKind.SEARCH_CLICK, user_id=user.id, asset_id=asset.id, search_id=search_id)
 
 

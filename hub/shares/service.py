@@ -117,14 +117,13 @@ def create_share(
     db.session.flush()
     deal_id = deal.id if deal is not None else None
     for asset in unique:
-        tracking.record(
+        tracking.add(
             EventKind.SHARE,
             user_id=created_by.id,
             asset_id=asset.id,
             deal_id=deal_id,
             share_id=share.id,
             at=now,
-            commit=False,
         )
         if deal is not None:
             db.session.add(

@@ -129,14 +129,13 @@ def record_open(share: ShareLink, visit: ShareVisit | None, asset: Asset | None)
             visit.seen_at = None
         visit.last_seen_at = now
     if asset is not None:
-        tracking.record(
+        tracking.add(
             EventKind.SHARE_OPEN,
             asset_id=asset.id,
             deal_id=share.deal_id,
             share_id=share.id,
             source="viewer",
             at=now,
-            commit=False,
         )
     db.session.commit()
 
@@ -145,14 +144,13 @@ def record_download(share: ShareLink, visit: ShareVisit | None, asset: Asset) ->
     now = utcnow()
     if visit is not None:
         visit.last_seen_at = now
-    tracking.record(
+    tracking.add(
         EventKind.SHARE_DOWNLOAD,
         asset_id=asset.id,
         deal_id=share.deal_id,
         share_id=share.id,
         source="viewer",
         at=now,
-        commit=False,
     )
     db.session.commit()
 
