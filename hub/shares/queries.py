@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -139,15 +140,16 @@ def visits_of(share: ShareLink) -> list[tuple[ShareVisit, dict[int, dict[int, fl
 
 
 def unread_count(user: User) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(ShareVisit)
-            .join(ShareLink, ShareVisit.share_id == ShareLink.id)
-            .where(ShareLink.created_by_id == user.id, ShareVisit.seen_at.is_(None))
-        )
-        or 0
-    )
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
+
+
+# built once: every page with the navigation bar asks
+_UNREAD = (
+    select(func.count())
+    .select_from(ShareVisit)
+    .join(ShareLink, ShareVisit.share_id == ShareLink.id)
+    .where(ShareLink.created_by_id == bindparam("user_id"), ShareVisit.seen_at.is_(None))
+)
 
 
 def activity(user: User, page: int = 1) -> tuple[list[FeedItem], int]:
