@@ -133,7 +133,7 @@ def test_a_session_that_already_wrote_does_not_wait_for_a_turn(app):
 
     if db.engine.dialect.name != "sqlite":
         pytest.skip("only SQLite writers queue on a file")
-    tracking.record(EventKind.SEARCH, query="first", commit=False)
+    tracking.add(EventKind.SEARCH, query="first")
     db.session.flush()
     waited = _seconds_taken_while_turn_held(lambda: tracking.record(EventKind.SEARCH, query="second"), 2.0)
     assert waited < 1.0
