@@ -21,10 +21,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.pool import Pool
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
@@ -188,7 +190,7 @@ class Prepared:
             compiled = self._compiled[dialect] = _Compiled(statement, dialect, self.column_keys)
         return compiled
 
-    def all(self, cursor, params: dict) -> list[tuple]:
+    def all(self, cursor: DBAPICursor, params: dict) -> list[tuple]:
         """Run a SELECT; its rows with each column converted as SQLAlchemy would."""
         dialect = db.engine.dialect
         compiled = self._for(dialect)
@@ -202,11 +204,11 @@ class Prepared:
             for row in rows
         ]
 
-    def execute(self, cursor, params: dict) -> None:
+    def execute(self, cursor: DBAPICursor, params: dict) -> None:
         compiled = self._for(db.engine.dialect)
         cursor.execute(compiled.sql, compiled.bind(params))
 
-    def execute_many(self, cursor, rows: list[dict]) -> None:
+    def execute_many(self, cursor: DBAPICursor, rows: list[dict]) -> None:
         compiled = self._for(db.engine.dialect)
         cursor.executemany(compiled.sql, [compiled.bind(row) for row in rows])
 
@@ -236,7 +238,7 @@ class _Compiled:
             return values
         return tuple(values[name] for name in self.order)
 
-    def converters(self, cursor, dialect: Dialect) -> list:
+    def converters(self, cursor: DBAPICursor, dialect: Dialect) -> list:
         """Each result column's conversion, or None; some depend on the type the driver reports."""
         if self.results is None:
             self.results = [
@@ -247,7 +249,7 @@ class _Compiled:
 
 
 @contextmanager
-def driver_connection() -> Iterator:
+def driver_connection() -> Iterator[PoolProxiedConnection]:
     """A pooled driver connection for `Prepared` statements.
 
     On return the pool rolls back what was not committed, and throws the connection away if that

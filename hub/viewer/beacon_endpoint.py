@@ -23,6 +23,7 @@ from flask import Flask
 from flask import current_app
 from flask import has_app_context
 from limits import parse as parse_limit
+from sqlalchemy.pool import PoolProxiedConnection
 from werkzeug.http import parse_cookie
 from werkzeug.wsgi import get_input_stream
 
@@ -116,7 +117,7 @@ class BeaconEndpoint:
         return max(1, math.ceil(reset - time.time()))
 
 
-def receive(connection, token: str, environ: dict) -> tuple[int, str | None]:
+def receive(connection: PoolProxiedConnection, token: str, environ: dict) -> tuple[int, str | None]:
     """Check and store one beacon; (204, None) when stored, else the status and what was wrong."""
     length = environ.get("CONTENT_LENGTH") or ""
     too_large = length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES

@@ -16,6 +16,7 @@ from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.dml import Insert
 
 from hub import tracking
@@ -262,7 +263,9 @@ def _page_upsert(dialect: str) -> Insert:
 _PAGE_UPSERT = Prepared(_page_upsert, column_keys=_PAGE_ROW)
 
 
-def beacon_target(connection, token: str, visitor_key: str | None, asset_id: int) -> BeaconTarget | None:
+def beacon_target(
+    connection: PoolProxiedConnection, token: str, visitor_key: str | None, asset_id: int
+) -> BeaconTarget | None:
     """The link behind a beacon, with this browser's visit and the reported asset; None for no link.
 
     `connection` is a driver connection (hub.database.driver_connection). Beacons arrive every few
@@ -315,7 +318,7 @@ def beacon_target(connection, token: str, visitor_key: str | None, asset_id: int
 
 
 def record_page_times(
-    connection,
+    connection: PoolProxiedConnection,
     visit_id: int,
     visit_started_at: datetime,
     asset_id: int,
