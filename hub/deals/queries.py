@@ -104,10 +104,10 @@ def open_deal_choices(user: User, limit: int | None = None) -> list[Row]:
     of them.
     """
     # built once: the search page asks on every query, and building the statement cost more than running it
-    query = _OPEN_DEALS if can_see_all(user) else _OWN_OPEN_DEALS
+    query, params = (_OPEN_DEALS, {}) if can_see_all(user) else (_OWN_OPEN_DEALS, {"owner_id": user.id})
     if limit is not None:
         query = query.limit(limit)
-    return list(db.session.execute(query, {"owner_id": user.id}))
+    return list(db.session.execute(query, params))
 
 
 _OPEN_DEALS = (
