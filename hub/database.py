@@ -153,10 +153,9 @@ def _turn_file() -> int | None:
     return _turn_files[key]
 
 
-def upsert(table: Table, dialect: str | None = None) -> Insert:
-    """INSERT … ON CONFLICT for the database in use (or the named one); SQLite and PostgreSQL spell it alike."""
-    name = dialect or db.engine.dialect.name
-    return (postgresql if name == "postgresql" else sqlite).insert(table)
+def upsert(table: Table, dialect: str) -> Insert:
+    """INSERT … ON CONFLICT for the named database; SQLite and PostgreSQL spell it the same way."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 class Prepared:
