@@ -5,7 +5,8 @@ with 4 workers on this machine, on SQLite and on PostgreSQL. Loopback only, boun
     .venv/bin/python bench/load --db sqlite --duration 10
     .venv/bin/python bench/load --db postgresql --pg-url postgresql+psycopg://postgres@127.0.0.1:5432/hub_load
 
-Phases: 50 reps alone, 200 prospects alone, then both together. Afterwards the database is read back:
+Phases: 50 reps alone (two searches for each asset they open), the same reps only searching, 200
+prospects alone, then reps and prospects together. Afterwards the database is read back:
 every beacon the server accepted must be stored as a page-time row, every search and asset open as a
 usage event. Results go to stdout and to bench/out/load-<db>.json.
 """
@@ -261,7 +262,8 @@ def run_database(kind: str, args) -> dict:
         reps = [("rep", n, email) for n, email in enumerate(plan["rep_emails"])]
         first = [("prospect", n, t) for n, t in enumerate(plan["tokens"][: args.prospects])]
         second = [("prospect", n, t) for n, t in enumerate(plan["tokens"][args.prospects :])]
-        phases = {"reps": reps, "prospects": first, "mixed": reps + second}
+        searchers = [("searcher", n, email) for n, email in enumerate(plan["rep_emails"])]
+        phases = {"reps": reps, "searches": searchers, "prospects": first, "mixed": reps + second}
         for name in args.phases.split(","):
             jobs = phases[name]
             print(f"-- phase {name}: {len(jobs)} simulated users for {args.duration:.0f} s", flush=True)
@@ -339,6 +341,9 @@ def run_database(kind: str, args) -> dict:
     return result
 
 
+PHASES = ("reps", "searches", "prospects", "mixed")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -360,10 +365,15 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, help="threads per gunicorn worker (default: gunicorn.conf.py's choice)"
     )
-    parser.add_argument("--phases", default="reps,prospects,mixed")
+    parser.add_argument(
+        "--phases", default=",".join(PHASES), help=f"comma-separated, in order, from: {', '.join(PHASES)}"
+    )
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder for inspection")
     args = parser.parse_args()
+    unknown = set(args.phases.split(",")) - set(PHASES)
+    if unknown:
+        parser.error(f"unknown phase {', '.join(sorted(unknown))}; choose from {', '.join(PHASES)}")
     args.duration = min(args.duration, 120.0)
     results = []
     for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):

@@ -189,8 +189,10 @@ class Client:
         return status, data
 
 
-async def run_rep(client: Client, plan: dict, email: str, start_at: float, end_at: float, cap: int) -> None:
-    """Sign in, then until the end: search (two in three) or open an asset (one in three)."""
+async def run_rep(
+    client: Client, plan: dict, email: str, start_at: float, end_at: float, cap: int, search_share: float
+) -> None:
+    """Sign in, then until the end: search (`search_share` of the requests) or open an asset."""
     rng = random.Random(email)
     status, page = await client.request("login page", "GET", "/login")
     match = CSRF.search(page.decode(errors="replace"))
@@ -203,7 +205,7 @@ async def run_rep(client: Client, plan: dict, email: str, start_at: float, end_a
     await asyncio.sleep(max(0.0, start_at - time.time()))
     done = 0
     while time.time() < end_at and done < cap:
-        if rng.random() < 2 / 3:
+        if rng.random() < search_share:
             status, _ = await client.request("search", "GET", "/search?q=" + quote(rng.choice(plan["terms"])))
             if status == 200:
                 client.tally.searches_ok += 1
@@ -252,10 +254,12 @@ def address(group: int, n: int) -> str:
 
 
 async def _simulate(port: int, plan: dict, kind: str, n: int, key: str, tally: Tally, window: tuple) -> None:
-    client = Client(port, address(10 if kind == "rep" else 20, n), tally)
+    client = Client(port, address(20 if kind == "prospect" else 10, n), tally)
     try:
         if kind == "rep":
-            await run_rep(client, plan, key, *window)
+            await run_rep(client, plan, key, *window, search_share=2 / 3)
+        elif kind == "searcher":
+            await run_rep(client, plan, key, *window, search_share=1.0)
         else:
             await run_prospect(client, plan, key, *window)
     except Exception as exc:  # a broken simulated user is reported, never hides the others' figures
