@@ -248,6 +248,16 @@ class _Compiled:
 
 
 @contextmanager
+def session_cursor(session: Session) -> Iterator[DBAPICursor]:
+    """A driver cursor on the session's own connection, for `Prepared` reads inside its transaction."""
+    cursor = session.connection().connection.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
+@contextmanager
 def driver_connection() -> Iterator[PoolProxiedConnection]:
     """A pooled driver connection for `Prepared` statements.
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Row
 from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import case
@@ -15,6 +15,8 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hub.database import Prepared
+from hub.database import session_cursor
 from hub.extensions import db
 from hub.models import Asset
 from hub.models import AssetStatus
@@ -97,25 +99,45 @@ def owners_with_deals() -> list[User]:
     )
 
 
-def open_deal_choices(user: User, limit: int | None = None) -> list[Row]:
+def open_deal_choices(user: User, limit: int | None = None) -> list[DealChoice]:
     """(id, name, account, crm_id) of the open deals a user can pick: own ones, all of them for marketing.
 
     Columns rather than Deal objects: a picker lists hundreds of deals on pages that show nothing else
     of them.
     """
     # built once: the search page asks on every query, and building the statement cost more than running it
-    query, params = (_OPEN_DEALS, {}) if can_see_all(user) else (_OWN_OPEN_DEALS, {"owner_id": user.id})
+    everyone = can_see_all(user)
+    params = {} if everyone else {"owner_id": user.id}
     if limit is not None:
-        query = query.limit(limit)
-    return list(db.session.execute(query, params))
+        params["limit"] = limit
+    with session_cursor(db.session) as cursor:
+        return [DealChoice(*row) for row in _OPEN_DEALS[everyone, limit is not None].all(cursor, params)]
 
 
-_OPEN_DEALS = (
-    select(Deal.id, Deal.name, Deal.account, Deal.crm_id)
-    .where(Deal.status == DealStatus.OPEN)
-    .order_by(Deal.name, Deal.id)
-)
-_OWN_OPEN_DEALS = _OPEN_DEALS.where(Deal.owner_id == bindparam("owner_id"))
+class DealChoice(NamedTuple):
+    id: int
+    name: str
+    account: str | None
+    crm_id: str | None
+
+
+def _open_deals(*, everyone: bool, limited: bool) -> Select:
+    query = (
+        select(Deal.id, Deal.name, Deal.account, Deal.crm_id)
+        .where(Deal.status == DealStatus.OPEN)
+        .order_by(Deal.name, Deal.id)
+    )
+    if not everyone:
+        query = query.where(Deal.owner_id == bindparam("owner_id"))
+    return query.limit(bindparam("limit")) if limited else query
+
+
+# run on a driver cursor: SQLAlchemy's per-execution machinery cost more than the query
+_OPEN_DEALS = {
+    (everyone, limited): Prepared(_open_deals(everyone=everyone, limited=limited))
+    for everyone in (True, False)
+    for limited in (True, False)
+}
 
 
 def loggable_assets() -> list[Asset]:
