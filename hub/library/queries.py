@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Select
+from sqlalchemy import Table
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union_all
 
+from hub.database import Prepared
+from hub.database import session_cursor
 from hub.extensions import db
 from hub.models import Asset
 from hub.models import AssetStatus
@@ -21,11 +29,13 @@ from hub.models import EventKind
 from hub.models import Persona
 from hub.models import Role
 from hub.models import Stage
+from hub.models import Tag
 from hub.models import UsageEvent
 from hub.models import User
 from hub.models import utcnow
 from hub.models.asset import asset_persona
 from hub.models.asset import asset_stage
+from hub.models.asset import asset_tag
 from hub.routing import parse_id
 
 SORTS = {
@@ -129,16 +139,94 @@ def expiring_soon(owner: User | None, days: int, today: date | None = None) -> l
     return list(db.session.scalars(query.order_by(Asset.expires_on, Asset.title).limit(50)))
 
 
-def usage_counts(asset_id: int) -> dict[str, int]:
-    kinds = (EventKind.VIEW, EventKind.DOWNLOAD, EventKind.SHARE)
-    rows = db.session.execute(
-        select(UsageEvent.kind, func.count())
-        .where(UsageEvent.asset_id == asset_id, UsageEvent.kind.in_(kinds))
-        .group_by(UsageEvent.kind)
+class Label(NamedTuple):
+    name: str
+    is_retired: bool
+
+
+class VersionRow(NamedTuple):
+    id: int
+    number: int
+    filename: str
+    size: int
+    created_at: datetime
+    note: str | None
+    uploaded_by: str | None
+
+
+@dataclass(frozen=True)
+class AssetDetails:
+    """What the asset page lists beside the asset itself: its terms, tags, versions and usage."""
+
+    personas: list[Label]
+    stages: list[Label]
+    tags: list[str]
+    versions: list[VersionRow]
+    counts: dict[str, int]
+
+
+def asset_details(asset_id: int) -> AssetDetails:
+    """Read as rows on a driver cursor: as ORM collections, these took a quarter of every asset page."""
+    params = {"asset_id": asset_id}
+    with session_cursor(db.session) as cursor:
+        labels = sorted(_ASSET_LABELS.all(cursor, params), key=lambda row: (row[1], row[2]))
+        versions = [VersionRow(*row) for row in _ASSET_VERSIONS.all(cursor, params)]
+        counted = _USAGE_COUNTS.all(cursor, params)
+    counts = {kind.value: 0 for kind in _COUNTED}
+    counts.update({EventKind(kind).value: n for kind, n in counted if kind in _COUNTED})
+    return AssetDetails(
+        personas=[Label(name, retired) for kind, _order, name, retired in labels if kind == "persona"],
+        stages=[Label(name, retired) for kind, _order, name, retired in labels if kind == "stage"],
+        tags=[name for kind, _order, name, _retired in labels if kind == "tag"],
+        versions=versions,
+        counts=counts,
     )
-    counts = {kind.value: 0 for kind in kinds}
-    counts.update({EventKind(kind).value: n for kind, n in rows})
-    return counts
+
+
+def _terms_of(model: type[Persona] | type[Stage], link: Table, key: str) -> Select:
+    return (
+        select(
+            literal(model.__tablename__).label("kind"),
+            model.position.label("position"),
+            model.name.label("name"),
+            model.retired_at.is_not(None).label("retired"),
+        )
+        .join(link, link.c[key] == model.id)
+        .where(link.c.asset_id == bindparam("asset_id"))
+    )
+
+
+# the three lists in one statement; asset_details puts terms in their set order and tags by name
+_ASSET_LABELS = Prepared(
+    union_all(
+        _terms_of(Persona, asset_persona, "persona_id"),
+        _terms_of(Stage, asset_stage, "stage_id"),
+        select(literal("tag"), literal(0), Tag.name, literal(False))
+        .join(asset_tag, asset_tag.c.tag_id == Tag.id)
+        .where(asset_tag.c.asset_id == bindparam("asset_id")),
+    )
+)
+_ASSET_VERSIONS = Prepared(
+    select(
+        AssetVersion.id,
+        AssetVersion.number,
+        AssetVersion.filename,
+        AssetVersion.size,
+        AssetVersion.created_at,
+        AssetVersion.note,
+        User.name,
+    )
+    .outerjoin(User, User.id == AssetVersion.uploaded_by_id)
+    .where(AssetVersion.asset_id == bindparam("asset_id"))
+    .order_by(AssetVersion.number.desc())
+)
+_COUNTED = (EventKind.VIEW, EventKind.DOWNLOAD, EventKind.SHARE)
+_USAGE_COUNTS = Prepared(
+    # every kind, the few not shown dropped after: an IN list needs SQLAlchemy's expansion at run time
+    select(UsageEvent.kind, func.count())
+    .where(UsageEvent.asset_id == bindparam("asset_id"))
+    .group_by(UsageEvent.kind)
+)
 
 
 def content_owners() -> list[User]:

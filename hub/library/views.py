@@ -14,7 +14,6 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from hub import preview
@@ -36,7 +35,6 @@ from hub.library.helpers import load_into
 from hub.library.helpers import metadata_from
 from hub.models import Asset
 from hub.models import AssetType
-from hub.models import AssetVersion
 from hub.models import EventKind
 from hub.models import Persona
 from hub.models import Role
@@ -78,28 +76,21 @@ def index():
     )
 
 
-# what the asset page shows, loaded with the asset rather than one lazy load at a time
-ASSET_PAGE_LOADS = (
-    joinedload(Asset.owner),
-    joinedload(Asset.current_version),
-    selectinload(Asset.personas),
-    selectinload(Asset.stages),
-    selectinload(Asset.tags),
-    selectinload(Asset.versions).joinedload(AssetVersion.uploaded_by),
-)
+# loaded with the asset; its lists come from queries.asset_details
+ASSET_PAGE_LOADS = (joinedload(Asset.owner), joinedload(Asset.current_version))
 
 
 @bp.route("/assets/<int:asset_id>")
 @role_required()
 def asset(asset_id: int):
     item = db.get_or_404(Asset, asset_id, options=ASSET_PAGE_LOADS)
-    counts = queries.usage_counts(item.id)
-    counts["view"] += 1  # this view, recorded once the page is rendered
+    details = queries.asset_details(item.id)
+    details.counts["view"] += 1  # this view, recorded once the page is rendered
     page = render_template(
         "library/asset.html",
         asset=item,
+        details=details,
         preview=_preview_for(item),
-        counts=counts,
         version_form=VersionForm(),
         confirm_form=ConfirmForm(),
         new_share_url=_share_url(item),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 from sqlalchemy import func
@@ -129,6 +130,35 @@ def test_asset_page_records_a_view_and_shows_counts(rep_client, users):
     assert [e.kind for e in events] == [EventKind.VIEW]
     second = rep_client.get(f"/assets/{asset.id}").get_data(as_text=True)
     assert '<div class="value">2</div><div class="label">Views</div>' in second
+
+
+def test_asset_page_lists_terms_tags_versions_and_usage(marketer_client, rep_client, users):
+    personas, stages = factories.make_taxonomy()
+    asset = factories.make_asset(
+        users["marketer"],
+        title="Buyer guide",
+        kind="txt",
+        personas=[personas[2], personas[0]],
+        stages=[stages[3]],
+        tags=["zeta", "alpha"],
+    )
+    marketer_client.post(f"/taxonomy/personas/{personas[2].id}/retire")
+    marketer_client.post(
+        f"/assets/{asset.id}/versions",
+        data={"file": (io.BytesIO(b"Second edition of the guide."), "guide-v2.txt"), "note": "Reworded"},
+        content_type="multipart/form-data",
+    )
+    assert rep_client.get(f"/assets/{asset.id}/download").status_code == 200
+    factories.make_share(users["rep"], asset)
+    page = rep_client.get(f"/assets/{asset.id}").get_data(as_text=True)
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    # personas and stages in their set order, a retired one marked, tags by name
+    assert f"Personas {personas[0].name} {personas[2].name} (retired) Stages {stages[3].name} " in shown
+    assert "Tags alpha, zeta " in shown
+    # newest version first, each with its uploader
+    owner = users["marketer"].name
+    assert re.search(rf"2 Current guide-v2.txt .*? {owner} Reworded .*? 1 .*? {owner} ", shown)
+    assert "1 Views 1 Downloads 1 Shares" in shown
 
 
 def test_a_deck_without_text_is_not_called_scanned(marketer_client, users):
