@@ -12,6 +12,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app
 
@@ -41,14 +42,18 @@ __all__ = [
     "delete_asset",
     "ensure_index",
     "rebuild",
+    "remembered",
     "search",
     "suggest",
     "update_asset",
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # spelling suggestions remembered per snapshot, by what was typed
 SUGGESTIONS_KEPT = 2048
+# results pages (and their HTML) remembered per snapshot: a few MB per worker at most
+REMEMBERED_KEPT = 512
 
 
 def _dir() -> str:
@@ -166,6 +171,32 @@ def search(
 def _run(snap: _snapshot.Snapshot, text: str, filters: Filters, options: dict) -> Page:
     with snap.lock:
         return _query.run(snap, text, filters, **options)
+
+
+def remembered(key, build: Callable[[], T], keep: Callable[[T], bool] = lambda _value: True) -> T:
+    """build(), remembered with the index as it is now, so any change to the index forgets it.
+
+    For what follows from the index and `key` alone, such as a results page: reps search for the same
+    few things all day, and each worker then answers a popular search once per change of the library.
+    `keep` says whether a value may be remembered (not a page the index could only half answer).
+    """
+    try:
+        snap = _snap()
+    except Exception:
+        log.exception("search index unreadable; answering without remembered results")
+        return build()
+    with snap.lock:
+        cache = snap._memo(("remembered",), OrderedDict)
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    # built outside the lock: building may search this very snapshot
+    value = build()
+    if keep(value):
+        with snap.lock:
+            _ranking.keep_recent(cache, key, lambda: value, REMEMBERED_KEPT)
+    return value
 
 
 def suggest(text: str) -> str | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -123,6 +125,8 @@ class SearchOutcome:
     # the text as the index searched it (cleaned of control characters and operator debris)
     query: str = ""
     degraded: bool = False
+    # what the results follow from (see search()); None when they must not be remembered
+    cache_key: tuple | None = None
 
 
 def _facets(
@@ -167,12 +171,37 @@ def _from_index(hit: index.Hit, labels: dict[str, dict[str, str]]) -> ResultAsse
     )
 
 
+# rendered results carry this where each search's own id goes (results_html); random per process, so
+# no asset title or snippet can contain it
+_SEARCH_ID_STANDIN = uuid.uuid4().hex
+
+
 def search(params: SearchParams) -> SearchOutcome:
     """Run a search; record_search() writes it as a usage event.
 
-    Results carry what the index stores about each asset, so a results page loads no asset rows.
+    Results carry what the index stores about each asset, so a results page loads no asset rows. The
+    same search on the same index, with the same performance figures, gives the same results: they are
+    remembered with the index (hub.index.remembered) and only the search's own id is new.
     """
     stats = perf.current()
+    config = current_app.config
+    key = (
+        params,
+        stats.token,
+        utcnow().date(),
+        config["HUB_RANK_DEPTH"],
+        config["HUB_RANK_PERFORMANCE_WEIGHT"],
+        config["HUB_RANK_MIN_DEALS"],
+    )
+    found = index.remembered(("outcome", key), lambda: _search(params, stats, key), keep=_complete)
+    return dataclasses.replace(found, search_id=uuid.uuid4().hex)
+
+
+def _complete(outcome: SearchOutcome) -> bool:
+    return outcome.cache_key is not None
+
+
+def _search(params: SearchParams, stats: perf.Stats, key: tuple) -> SearchOutcome:
     metric = stats.win_key if params.sort == "winrate" else stats.usage_key
     page = index.search(
         params.text,
@@ -197,11 +226,26 @@ def search(params: SearchParams) -> SearchOutcome:
         pages=max(1, math.ceil(page.total / params.per_page)),
         facets=_facets(page.facets, params, stats.labels),
         suggestion=index.suggest(page.text) if page.text else None,
-        search_id=uuid.uuid4().hex,
+        search_id=_SEARCH_ID_STANDIN,
         min_deals=int(current_app.config["HUB_RANK_MIN_DEALS"]),
         query=page.text,
         degraded=page.degraded,
+        # a page the index could only half answer is asked again next time
+        cache_key=None if page.degraded else key,
     )
+
+
+def results_html(outcome: SearchOutcome, variant: tuple, render: Callable[[SearchOutcome], str]) -> Markup:
+    """The results as render(outcome) shows them, rendered once per search, index and `variant`.
+
+    `variant` holds whatever else the HTML depends on (the page's links). It is rendered with a
+    stand-in for the search's id, which every request then replaces with its own.
+    """
+    if outcome.cache_key is None:
+        return Markup(render(outcome))  # noqa: S704 - render_template's output, escaped by Jinja
+    standin = dataclasses.replace(outcome, search_id=_SEARCH_ID_STANDIN)
+    html = index.remembered(("html", outcome.cache_key, variant), lambda: render(standin))
+    return Markup(html.replace(_SEARCH_ID_STANDIN, outcome.search_id))  # noqa: S704 - as above
 
 
 def record_search(user: User, outcome: SearchOutcome, source: str = "web") -> None:

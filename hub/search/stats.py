@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -22,6 +23,9 @@ from hub.models import utcnow
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, Stats]] = {}
+# one token per computation: results and sort orders remembered for one set of figures are never
+# served for another, however close together they were computed
+_tokens = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Stats:
     # sort keys: proven win rates rank above every unproven asset
     win_key: dict[int, float]
     usage_key: dict[int, float]
+    # names this set of figures, for what is remembered alongside it
     token: str
     # names of personas and stages by id (as strings, like the index), and type labels by value
     labels: dict[str, dict[str, str]]
@@ -67,7 +72,7 @@ def compute() -> Stats:
         "stages": {str(s.id): s.name for s in db.session.scalars(select(Stage))},
         "type": {t.value: t.label for t in AssetType},
     }
-    return Stats(outcomes, usage, performance, win_key, usage_key, f"{time.monotonic():.3f}", labels)
+    return Stats(outcomes, usage, performance, win_key, usage_key, str(next(_tokens)), labels)
 
 
 def current() -> Stats:

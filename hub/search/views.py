@@ -103,21 +103,28 @@ def index():
     live = request.args.get("live") == "1" or request.method == "HEAD"
     outcome = service.search(params)
     deal_id = form.deal_id()
-    links = Links(_base_args(params, deal_id), outcome, recorded=not live)
-    context = {"form": form, "outcome": outcome, "links": links, "params": params}
+    base_args = _base_args(params, deal_id)
+    results = service.results_html(
+        outcome,
+        (deal_id, live),
+        lambda shown: render_template(
+            "search/_results.html", outcome=shown, links=Links(base_args, shown, recorded=not live)
+        ),
+    )
     if request.args.get("fragment") == "1":
-        page = render_template("search/_results.html", **context)
+        page = results
     else:
         deal = service.deal_for(current_user, deal_id)
         recommendations = recommend_for(deal.persona_id, deal.stage_id) if deal is not None else []
         page = render_template(
             "search/index.html",
+            params=params,
+            results=results,
             deals=open_deal_choices(current_user, limit=DEAL_CHOICES),
             deal=deal,
             # a deal that does not exist, is another rep's, or is not an id at all: say so instead of hiding it
             deal_missing=deal is None and bool(request.args.get("deal", "").strip()),
             recommendations=recommendations,
-            **context,
         )
     if not live:
         # after rendering: the event's commit would otherwise make the page load the signed-in user again
