@@ -16,6 +16,8 @@ from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.dml import Insert
 
@@ -57,7 +59,15 @@ def find_share(token: str) -> ShareLink | None:
     """The link for a token, looked up by digest so timing says nothing about near misses."""
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    return db.session.scalar(select(ShareLink).where(ShareLink.token_hash == token_digest(token)))
+    # with what every viewer page shows (sender, assets, their current files): one query, not five
+    return db.session.scalar(
+        select(ShareLink)
+        .where(ShareLink.token_hash == token_digest(token))
+        .options(
+            joinedload(ShareLink.created_by),
+            selectinload(ShareLink.items).joinedload(ShareItem.asset).joinedload(Asset.current_version),
+        )
+    )
 
 
 def available_assets(share: ShareLink) -> list[Asset]:
@@ -99,8 +109,8 @@ def find_visit(share: ShareLink, visitor_key: str | None) -> ShareVisit | None:
 def start_visit(share: ShareLink, visitor_key: str, user_agent: str | None) -> ShareVisit:
     """A new visit for one browser; only the digest of its cookie is stored.
 
-    Flushed, not committed: the open commits it. A commit here would expire every loaded object, and
-    the viewer page would load the link and its assets again.
+    Added, not committed: the open stores it with its own change in one flush. A commit here would
+    expire every loaded object, and the viewer page would load the link and its assets again.
     """
     now = utcnow()
     visit = ShareVisit(
@@ -112,7 +122,6 @@ def start_visit(share: ShareLink, visitor_key: str, user_agent: str | None) -> S
         total_seconds=0.0,
     )
     db.session.add(visit)
-    db.session.flush()
     return visit
 
 
