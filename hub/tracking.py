@@ -1,4 +1,5 @@
-"""The one way a usage event is written: on its own (`record`) or with a service's change (`add`)."""
+"""The one way a usage event is written: on its own (`record`), or with a service's change as an object
+(`add`) or as a statement on its cursor (`insert`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Insert
-from sqlalchemy import insert
+from sqlalchemy import insert as insert_into
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from hub.database import Prepared
 from hub.database import is_sqlite
@@ -19,7 +21,7 @@ from hub.models import utcnow
 
 
 def _insert(dialect: str) -> Insert:
-    statement = insert(UsageEvent.__table__)
+    statement = insert_into(UsageEvent.__table__)
     # SQLite reports the new id as the cursor's lastrowid; PostgreSQL's driver needs RETURNING
     return statement.returning(UsageEvent.__table__.c.id) if dialect == "postgresql" else statement
 
@@ -37,13 +39,22 @@ def record(kind: EventKind, **fields) -> RecordedEvent:
     cursor rather than an ORM object through the unit of work (several times the cost). The fields
     are those of `_values`.
     """
-    values = _values(kind, **fields)
     # every page view writes an event: on SQLite they queue for the lock instead of sleeping on it
     with writing(db.session()):
         with session_cursor(db.session) as cursor:
-            _INSERT.execute(cursor, values)
-            event_id = cursor.lastrowid if is_sqlite() else cursor.fetchone()[0]
+            event = insert(cursor, kind, **fields)
         db.session.commit()
+    return event
+
+
+def insert(cursor: DBAPICursor, kind: EventKind, **fields) -> RecordedEvent:
+    """Write a usage event on a driver cursor of the session's transaction; the caller commits.
+
+    For services that write their own change the same way (hub.database.Prepared), inside `writing`.
+    """
+    values = _values(kind, **fields)
+    _INSERT.execute(cursor, values)
+    event_id = cursor.lastrowid if is_sqlite() else cursor.fetchone()[0]
     return RecordedEvent(id=event_id, created_at=values["created_at"])
 
 

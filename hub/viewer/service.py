@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import Boolean
 from sqlalchemy import Numeric
 from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import cast
 from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import inspect
+from sqlalchemy import null
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import joinedload
@@ -23,6 +27,7 @@ from sqlalchemy.sql.dml import Insert
 
 from hub import tracking
 from hub.database import Prepared
+from hub.database import session_cursor
 from hub.database import upsert
 from hub.database import writing
 from hub.extensions import db
@@ -109,12 +114,13 @@ def find_visit(share: ShareLink, visitor_key: str | None) -> ShareVisit | None:
 def start_visit(share: ShareLink, visitor_key: str, user_agent: str | None) -> ShareVisit:
     """A new visit for one browser; only the digest of its cookie is stored.
 
-    Added, not committed: the open stores it with its own change in one flush. A commit here would
-    expire every loaded object, and the viewer page would load the link and its assets again.
+    Added, not committed: the open (or the gate, or the download) stores it with its own change. A
+    commit here would expire every loaded object, and the viewer page would load the link and its
+    assets again. By id, not through the link's `visits`, so only the session holds it (record_open).
     """
     now = utcnow()
     visit = ShareVisit(
-        share=share,
+        share_id=share.id,
         visitor_key=token_digest(visitor_key),
         user_agent=(user_agent or "")[:300] or None,
         started_at=now,
@@ -131,23 +137,48 @@ def save_visit() -> None:
 
 
 def record_open(share: ShareLink, visit: ShareVisit | None, asset: Asset | None) -> None:
-    """An open of the link (asset=None: a deal room's contents page) or of one asset in it."""
+    """An open of the link (asset=None: a deal room's contents page) or of one asset in it.
+
+    Every prospect's first page writes a visit, an event and the link's last open, so they are prebuilt
+    statements on the session's cursor rather than objects through the unit of work (like beacons).
+    """
     now = utcnow()
-    share.last_opened_at = now
-    if visit is not None:
-        if visit.seen_at is not None and now - visit.last_seen_at > REVISIT_AFTER:
-            visit.seen_at = None
-        visit.last_seen_at = now
-    if asset is not None:
-        tracking.add(
-            EventKind.SHARE_OPEN,
-            asset_id=asset.id,
-            deal_id=share.deal_id,
-            share_id=share.id,
-            source="viewer",
-            at=now,
-        )
-    db.session.commit()
+    with writing(db.session()):
+        with session_cursor(db.session) as cursor:
+            if visit is not None and inspect(visit).pending:
+                db.session.expunge(visit)
+                _NEW_VISIT.execute(cursor, {**_visit_row(visit), "last_seen_at": now})
+            elif visit is not None:
+                reset = visit.seen_at is not None and now - visit.last_seen_at > REVISIT_AFTER
+                _VISIT_SEEN.execute(cursor, {"visit_id": visit.id, "now": now, "reset": reset})
+            _LINK_OPENED.execute(cursor, {"share_id": share.id, "now": now})
+            if asset is not None:
+                tracking.insert(
+                    cursor,
+                    EventKind.SHARE_OPEN,
+                    asset_id=asset.id,
+                    deal_id=share.deal_id,
+                    share_id=share.id,
+                    source="viewer",
+                    at=now,
+                )
+        db.session.commit()
+
+
+_VISIT_ROW = (
+    "share_id",
+    "visitor_key",
+    "viewer_email",
+    "user_agent",
+    "started_at",
+    "last_seen_at",
+    "total_seconds",
+    "seen_at",
+)
+
+
+def _visit_row(visit: ShareVisit) -> dict:
+    return {name: getattr(visit, name) for name in _VISIT_ROW}
 
 
 def record_download(share: ShareLink, visit: ShareVisit | None, asset: Asset) -> None:
@@ -231,6 +262,22 @@ _BEACON_TARGET = Prepared(
     .outerjoin(_assets, _assets.c.id == _items.c.asset_id)
     .outerjoin(_versions, _versions.c.id == _assets.c.current_version_id)
     .where(_links.c.token_hash == bindparam("token_hash"))
+)
+# a viewer page's writes (record_open)
+_NEW_VISIT = Prepared(insert(_visits), column_keys=_VISIT_ROW)
+# a visit coming back after REVISIT_AFTER shows in the rep's feed again (seen_at cleared)
+_VISIT_SEEN = Prepared(
+    update(_visits)
+    .where(_visits.c.id == bindparam("visit_id"))
+    .values(
+        last_seen_at=bindparam("now"),
+        seen_at=case((bindparam("reset", type_=Boolean), null()), else_=_visits.c.seen_at),
+    )
+)
+_LINK_OPENED = Prepared(
+    update(_links)
+    .where(_links.c.id == bindparam("share_id"))
+    .values(last_opened_at=bindparam("now"), updated_at=bindparam("now"))
 )
 # the span of pages a beacon reports (usually one): the rest of the visit is in the visit's running total
 _PAGE_SECONDS = Prepared(

@@ -74,6 +74,23 @@ def test_pdf_is_shown_page_by_page_and_the_open_is_recorded(client, pdf_share):
     assert len(_events(EventKind.SHARE_OPEN)) == 2
 
 
+@pytest.mark.parametrize(("away", "shown_again"), [(timedelta(minutes=5), False), (timedelta(hours=2), True)])
+def test_a_visit_seen_by_the_rep_is_new_again_only_when_it_comes_back_later(
+    client, pdf_share, away, shown_again
+):
+    client.get(f"/s/{pdf_share.token}")
+    visit = db.session.scalars(select(ShareVisit)).one()
+    seen, left = utcnow() - away, utcnow() - away
+    visit.seen_at, visit.last_seen_at = seen, left
+    db.session.commit()
+    client.get(f"/s/{pdf_share.token}")
+    db.session.expire_all()
+    visit = db.session.scalars(select(ShareVisit)).one()
+    assert visit.last_seen_at > left
+    assert (visit.seen_at is None) is shown_again
+    assert len(_events(EventKind.SHARE_OPEN)) == 2
+
+
 @pytest.mark.parametrize("kind", ["random-256", "random-192", "short", "long", "bad-chars", "dashes"])
 def test_unknown_tokens_are_404(client, pdf_share, kind):
     token = {
