@@ -153,15 +153,7 @@ def record_open(share: ShareLink, visit: ShareVisit | None, asset: Asset | None)
                 _VISIT_SEEN.execute(cursor, {"visit_id": visit.id, "now": now, "reset": reset})
             _LINK_OPENED.execute(cursor, {"share_id": share.id, "now": now})
             if asset is not None:
-                tracking.insert(
-                    cursor,
-                    EventKind.SHARE_OPEN,
-                    asset_id=asset.id,
-                    deal_id=share.deal_id,
-                    share_id=share.id,
-                    source="viewer",
-                    at=now,
-                )
+                tracking.insert(cursor, EventKind.SHARE_OPEN, **_event_fields(share, asset, now))
         db.session.commit()
 
 
@@ -177,6 +169,17 @@ _VISIT_ROW = (
 )
 
 
+def _event_fields(share: ShareLink, asset: Asset, now: datetime) -> dict:
+    """A prospect's event on an asset of the link: credited to the link and its deal."""
+    return {
+        "asset_id": asset.id,
+        "deal_id": share.deal_id,
+        "share_id": share.id,
+        "source": "viewer",
+        "at": now,
+    }
+
+
 def _visit_row(visit: ShareVisit) -> dict:
     return {name: getattr(visit, name) for name in _VISIT_ROW}
 
@@ -185,14 +188,7 @@ def record_download(share: ShareLink, visit: ShareVisit | None, asset: Asset) ->
     now = utcnow()
     if visit is not None:
         visit.last_seen_at = now
-    tracking.add(
-        EventKind.SHARE_DOWNLOAD,
-        asset_id=asset.id,
-        deal_id=share.deal_id,
-        share_id=share.id,
-        source="viewer",
-        at=now,
-    )
+    tracking.add(EventKind.SHARE_DOWNLOAD, **_event_fields(share, asset, now))
     db.session.commit()
 
 
