@@ -240,3 +240,15 @@ def test_the_admin_area_address_opens_the_user_list(admin_client, rep_client):
     assert response.status_code == 200
     assert response.request.path == "/admin/users"
     assert rep_client.get("/admin/").status_code == 403
+
+
+def test_a_role_change_or_deactivation_applies_to_open_sessions_at_once(admin_client, rep_client, users):
+    rep = users["rep"]
+    assert rep_client.get("/library").status_code == 403
+    form = {"name": rep.name, "role": "marketer", "team": "", "active": "y"}
+    assert admin_client.post(f"/admin/users/{rep.id}", data=form).status_code == 302
+    assert rep_client.get("/library").status_code == 200
+    del form["active"]
+    assert admin_client.post(f"/admin/users/{rep.id}", data=form).status_code == 302
+    response = rep_client.get("/library")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
