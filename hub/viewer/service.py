@@ -64,7 +64,7 @@ def find_share(token: str) -> ShareLink | None:
     """The link for a token, looked up by digest so timing says nothing about near misses."""
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    # with what every viewer page shows (sender, assets, their current files): one query, not five
+    # with what every viewer page shows (sender, assets, their current files): two queries, not five
     return db.session.scalar(
         select(ShareLink)
         .where(ShareLink.token_hash == token_digest(token))
