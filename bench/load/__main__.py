@@ -170,7 +170,7 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
 def run_phase(
     port: int, plan: dict, jobs: list, args, server: subprocess.Popen
 ) -> tuple[clients.Tally, float]:
-    """Spread the simulated users over a few generator processes; all start together after signing in.
+    """Spread the simulated users over the generator processes; all start together after signing in.
 
     Also samples the server's CPU time at the start and end of the measured window (sign-ins and
     first link opens happen before it), stored in plan["window_cpu_s"].
@@ -368,7 +368,12 @@ def main() -> None:
     parser.add_argument(
         "--phases", default=",".join(PHASES), help=f"comma-separated, in order, from: {', '.join(PHASES)}"
     )
-    parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="load-generator processes (one keeps up with the server and leaves it more of the cores)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the instance folder for inspection")
     args = parser.parse_args()
     unknown = set(args.phases.split(",")) - set(PHASES)
