@@ -38,6 +38,7 @@ __all__ = [
     "version_html",
     "version_slides",
     "page_count",
+    "ensure_page_png",
     "render_page_png",
     "thumbnail_png",
     "pptx_slides",
@@ -102,6 +103,16 @@ def thumbnail_png(version: AssetVersion) -> bytes:
 
 def render_page_png(version: AssetVersion, page: int, width: int = 1200) -> bytes:
     """PNG of one page (1-based), made once and then served from the cache."""
+    return _page_png(version, page, width, read=True)
+
+
+def ensure_page_png(version: AssetVersion, page: int, width: int = 1200) -> None:
+    """Make sure one page's PNG is in the cache (PreviewUnavailable when it cannot be drawn), without
+    reading it back: a viewer page only needs to know its deck renders."""
+    _page_png(version, page, width, read=False)
+
+
+def _page_png(version: AssetVersion, page: int, width: int, read: bool) -> bytes:
     width = max(MIN_WIDTH, min(MAX_WIDTH, int(width)))
     if page < 1:
         raise PreviewUnavailable("Pages are numbered from 1.")
@@ -119,7 +130,7 @@ def render_page_png(version: AssetVersion, page: int, width: int = 1200) -> byte
             return _bounded(render.pdf_page_png, _pptx_as_pdf(version, soffice), page, width)
         raise PreviewUnavailable("This type of file has no page images.")
 
-    return _cached(_cache_dir("pages", version.blob_sha256) / f"{page}-{width}.png", draw)
+    return _cached(_cache_dir("pages", version.blob_sha256) / f"{page}-{width}.png", draw, read)
 
 
 def pptx_slides(data: bytes, limit: int | None = None) -> list[Slide]:
@@ -157,11 +168,12 @@ def version_html(version: AssetVersion) -> str:
     return _cached(path, lambda: docx_html(version_bytes(version)).encode()).decode()
 
 
-def _cached(path: Path, make: Callable[[], bytes]) -> bytes:
+def _cached(path: Path, make: Callable[[], bytes], read: bool = True) -> bytes:
     """The bytes cached at `path`, else `make()`'s, stored there; a failure is remembered for a while
-    (the stored file never changes, so trying again at once would only fail again)."""
+    (the stored file never changes, so trying again at once would only fail again). With `read` false,
+    a file already cached is not read back, and b"" stands for it."""
     if path.is_file():
-        return path.read_bytes()
+        return path.read_bytes() if read else b""
     failed = path.with_suffix(".failed")
     if failed.is_file() and time.time() - failed.stat().st_mtime < FAILED_RETRY_SECONDS:
         raise PreviewUnavailable(failed.read_text(encoding="utf-8"))

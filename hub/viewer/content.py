@@ -148,7 +148,7 @@ def _image_pages(version: AssetVersion) -> int | None:
         if not count:
             return None
         # drawing page 1 proves the document renders (and warms the cache for the first view)
-        preview.render_page_png(version, 1, width=1200)
+        preview.ensure_page_png(version, 1, width=1200)
     except preview.PreviewUnavailable:
         return None
     return count

@@ -7,9 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import Boolean
 from sqlalchemy import Numeric
+from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import case
@@ -63,19 +65,23 @@ def find_share(token: str) -> ShareLink | None:
     """The link for a token, looked up by digest so timing says nothing about near misses."""
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
-    # with what every viewer page shows (sender, assets, their current files): one joined query, not
-    # five (and a third cheaper than a second query for the items)
+    return db.session.scalars(_share_query(), {"digest": token_digest(token)}).unique().one_or_none()
+
+
+@cache
+def _share_query() -> Select:
+    """The link with what every viewer page shows (sender, assets, their current files).
+
+    One joined query, not five (and a third cheaper than a second query for the items); built once,
+    because building it (options, criteria) cost a fifth of the query's own time.
+    """
     return (
-        db.session.scalars(
-            select(ShareLink)
-            .where(ShareLink.token_hash == token_digest(token))
-            .options(
-                joinedload(ShareLink.created_by),
-                joinedload(ShareLink.items).joinedload(ShareItem.asset).joinedload(Asset.current_version),
-            )
+        select(ShareLink)
+        .where(ShareLink.token_hash == bindparam("digest"))
+        .options(
+            joinedload(ShareLink.created_by),
+            joinedload(ShareLink.items).joinedload(ShareItem.asset).joinedload(Asset.current_version),
         )
-        .unique()
-        .one_or_none()
     )
 
 

@@ -238,11 +238,13 @@ def _show(share: ShareLink, visit: ShareVisit | None, item: Asset):
         if visit is not None:
             service.record_open(share, visit, item)
         return redirect(item.link_url)
+    shown = content.build_view(item)
     page = render_template(
         "viewer/asset.html",
         share=share,
         asset=item,
-        shown=content.build_view(item),
+        shown=shown,
+        page_urls=_page_image_urls(share.token, item.id, shown.pages) if shown.kind == "pages" else [],
         token=share.token,
         assets=service.available_assets(share),
         baseline={str(page): seconds for page, seconds in service.page_seconds(visit, item).items()},
@@ -253,6 +255,13 @@ def _show(share: ShareLink, visit: ShareVisit | None, item: Asset):
     if visit is not None:
         service.record_open(share, visit, item)
     return page
+
+
+def _page_image_urls(token: str, asset_id: int, pages: int) -> list[str]:
+    """The image address of every page; one URL build for the deck, not one per page."""
+    first = url_for("viewer.page_image", token=token, asset_id=asset_id, page=1)
+    stem = first.removesuffix("1.png")
+    return [f"{stem}{n}.png" for n in range(1, pages + 1)]
 
 
 def _safe_next(token: str, target: str | None) -> str:

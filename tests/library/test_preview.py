@@ -38,6 +38,22 @@ def test_pdf_pages_render_and_are_cached(app, users, instance_path):
         preview.render_page_png(version, 4)
 
 
+def test_ensure_page_png_draws_once_and_refuses_what_cannot_be_drawn(app, users, instance_path):
+    data = samples.make_pdf("Two pages", ["one", "two"])
+    asset = service.create_file_asset(data=data, filename="two.pdf", title=None, owner=None, uploaded_by=None)
+    version = asset.current_version
+    preview.ensure_page_png(version, 2, width=300)
+    [cached] = Path(instance_path, "cache").rglob("2-300.png")
+    drawn, written = cached.read_bytes(), cached.stat().st_mtime_ns
+    assert drawn.startswith(b"\x89PNG") and png_size(drawn)[0] == 300
+    # already there: kept as it is, and served as it was drawn
+    preview.ensure_page_png(version, 2, width=300)
+    assert cached.stat().st_mtime_ns == written and cached.read_bytes() == drawn
+    assert preview.render_page_png(version, 2, width=300) == drawn
+    with pytest.raises(preview.PreviewUnavailable):
+        preview.ensure_page_png(version, 3)
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="slide images need LibreOffice")
 def test_pptx_first_slide_thumbnail(app, users):
     asset = factories.make_asset(users["marketer"], title="Deck", kind="pptx", text="Slide body")
