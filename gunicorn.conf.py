@@ -1,32 +1,20 @@
-"""Production serving: `gunicorn -c gunicorn.conf.py "hub:create_app()"`.
+"""Production serving: `gunicorn -c gunicorn.conf.py`.
 
 Flags on the command line override these (for example `-w 8 -b 0.0.0.0:8000`). Hub's own settings
 come from HUB_* environment variables; see docs/deploy.md.
 """
 
-import os
+import signal
 
+# gunicorn's asgi worker, so share-viewer beacons are stored in groups, one commit for many (hub.asgi);
+# pages are served by the Flask app on HUB_PAGE_THREADS threads per worker
+wsgi_app = "hub.asgi:create_app()"
+worker_class = "asgi"
 # behind a reverse proxy on the same host; use -b 0.0.0.0:8000 when the proxy runs elsewhere
 bind = "127.0.0.1:8000"
 # several worker processes: one crashing or being recycled never takes the site down
 workers = 4
-worker_class = "gthread"
-
-
-def threads_for(environ) -> int:
-    """Threads per worker: several only when requests wait on other servers.
-
-    Threads let a worker go on while a request waits for PostgreSQL or S3. On SQLite and local files
-    every request is CPU work, and threads only take turns on the interpreter lock: one per worker
-    served about 15 % more searches and beacons in the load test (docs/performance.md).
-    """
-    database = environ.get("HUB_DATABASE_URL") or "sqlite"
-    remote_files = (environ.get("HUB_STORAGE") or "").startswith("s3://")
-    return 4 if remote_files or not database.startswith("sqlite") else 1
-
-
-threads = threads_for(os.environ)
-# uploads of large decks and report exports can take a while
+# a worker whose event loop has not ticked for this long is stuck, and is restarted
 timeout = 120
 graceful_timeout = 30
 keepalive = 5
@@ -43,3 +31,19 @@ errorlog = "-"
 loglevel = "info"
 # never load the app in the master: each worker opens its own database connections after the fork
 preload_app = False
+
+# uvloop drops a signal that arrives before its event loop runs: a stop sent while a worker loaded the
+# app was lost, and the worker served on until the master killed it. Such signals now wait for the loop.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGQUIT}
+
+
+def post_fork(server, worker):
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
+
+def post_worker_init(worker):
+    loop = getattr(worker, "loop", None)
+    if loop is None:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    else:
+        loop.call_soon(signal.pthread_sigmask, signal.SIG_UNBLOCK, STOP_SIGNALS)

@@ -102,6 +102,8 @@ def from_environment(instance_path: str) -> dict:
         "HUB_RATELIMIT_LOGIN_ACCOUNT": os.environ.get("HUB_RATELIMIT_LOGIN_ACCOUNT") or "10/15 minutes",
         # how many reverse proxies in front of Hub to trust for X-Forwarded-For/-Proto/-Host/-Prefix
         "HUB_PROXY_FIX": _int("HUB_PROXY_FIX", 0),
+        # threads per worker process serving pages under hub.asgi; 0 picks by database and storage
+        "HUB_PAGE_THREADS": _int("HUB_PAGE_THREADS", 0),
         "HUB_SECURE_COOKIES": _bool("HUB_SECURE_COOKIES", False),
         "HUB_PUBLIC_URL": (os.environ.get("HUB_PUBLIC_URL") or "").rstrip("/") or None,
     }

@@ -82,12 +82,7 @@ def init_app(app: Flask) -> None:
     if secure:
         app.config.setdefault("PREFERRED_URL_SCHEME", "https")
 
-    proxies = app.config.get("HUB_PROXY_FIX", 0)
-    if proxies:
-        # trust exactly this many reverse proxies for the client address, scheme, host and prefix
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
-        )
+    app.wsgi_app = proxy_fix(app, app.wsgi_app)
 
     headers = default_headers(secure)
 
@@ -98,6 +93,15 @@ def init_app(app: Flask) -> None:
         return response
 
     limit_share_links(app)
+
+
+def proxy_fix(app: Flask, wsgi_app):
+    """`wsgi_app` behind the proxy fix that HUB_PROXY_FIX asks for; unchanged when it is 0."""
+    proxies = app.config.get("HUB_PROXY_FIX", 0)
+    if not proxies:
+        return wsgi_app
+    # trust exactly this many reverse proxies for the client address, scheme, host and prefix
+    return ProxyFix(wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
 
 
 def limit_share_links(app: Flask) -> None:

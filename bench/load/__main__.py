@@ -17,7 +17,6 @@ import argparse
 import json
 import multiprocessing
 import os
-import runpy
 import shutil
 import signal
 import socket
@@ -110,6 +109,14 @@ def stored(env: dict, deck_id: int) -> dict:
     return counts
 
 
+def page_threads(env: dict) -> int:
+    """The page threads per worker that hub.asgi picks for this environment."""
+    from hub.asgi import page_threads as choose
+
+    config = {"HUB_PAGE_THREADS": 0, "HUB_STORAGE": env.get("HUB_STORAGE") or ""}
+    return choose({**config, "SQLALCHEMY_DATABASE_URI": env["HUB_DATABASE_URL"]})
+
+
 def start_server(env: dict, instance: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
     log = (instance / "gunicorn.log").open("w")
     proc = subprocess.Popen(  # noqa: S603
@@ -119,14 +126,11 @@ def start_server(env: dict, instance: Path, port: int, workers: int, threads: in
             "gunicorn.conf.py",
             "-w",
             str(workers),
-            "--threads",
-            str(threads),
             "-b",
             f"127.0.0.1:{port}",
-            "hub:create_app()",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "HUB_PAGE_THREADS": str(threads)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -249,10 +253,10 @@ def run_database(kind: str, args) -> dict:
     plan = prepare(env, args, lambda line: print(line, flush=True))
     plan["pages_per_visit"] = args.deck_pages
     port = free_port()
-    threads = args.threads or runpy.run_path(str(ROOT / "gunicorn.conf.py"))["threads_for"](env)
+    threads = args.threads or page_threads(env)
     server = start_server(env, instance, port, args.workers, threads)
     print(
-        f"== {kind}: gunicorn with {args.workers} workers x {threads} threads on 127.0.0.1:{port}; "
+        f"== {kind}: gunicorn with {args.workers} asgi workers x {threads} page threads on 127.0.0.1:{port}; "
         f"{os.cpu_count()} CPU cores"
     )
     rows: list[dict] = []
@@ -363,7 +367,7 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=20.0, help="seconds for sign-ins before a phase starts")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument(
-        "--threads", type=int, help="threads per gunicorn worker (default: gunicorn.conf.py's choice)"
+        "--threads", type=int, help="page threads per gunicorn worker (default: hub.asgi's choice)"
     )
     parser.add_argument(
         "--phases", default=",".join(PHASES), help=f"comma-separated, in order, from: {', '.join(PHASES)}"

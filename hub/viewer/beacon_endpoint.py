@@ -5,6 +5,10 @@ beacon needs no session, login, CSRF token (navigator.sendBeacon cannot carry on
 request context, Flask-Login, Flask-Limiter's wrapping and the after-request hooks cost about three times
 the beacon's own work (docs/performance.md). This WSGI layer reads the request straight from the environ,
 inside an app context, and applies the same rate limit, checks, answers and security headers.
+
+Beacons are answered in groups (`answer_all`): under gunicorn's asgi worker (hub.asgi) the beacons that
+arrive while one group is stored go together in the next, so a group takes one writer's turn and one
+commit however many beacons it holds. Over plain WSGI each group holds one beacon.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 
 from flask import Flask
@@ -32,14 +37,20 @@ from hub.extensions import limiter
 from hub.security import default_headers
 from hub.viewer import service
 from hub.viewer.beacon import MAX_BODY_BYTES
+from hub.viewer.beacon import Beacon
 from hub.viewer.beacon import BeaconError
 from hub.viewer.beacon import parse_beacon
+from hub.viewer.service import PageTimes
 from hub.viewer.views import PRIVATE_HEADERS
 from hub.viewer.views import VISIT_COOKIE
 
 log = logging.getLogger(__name__)
 
 PATH = re.compile(r"/s/([^/]+)/beacon")
+# (status, error message or None, extra headers)
+Answer = tuple[int, str | None, list[tuple[str, str]]]
+SERVER_ERROR: Answer = (500, "Something went wrong on our side.", [])
+STORED: Answer = (204, None, [])
 
 
 class BeaconEndpoint:
@@ -57,40 +68,98 @@ class BeaconEndpoint:
         match = PATH.fullmatch(environ.get("PATH_INFO") or "")
         if match is None:
             return self.wsgi_app(environ, start_response)
-        status, message, extra = self.answer(environ, match.group(1))
+        [answer] = self.answer_all([(environ, match.group(1))])
+        status, headers, body = self.response(environ, answer)
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [body]
+
+    def response(self, environ: dict, answer: Answer) -> tuple[int, list[tuple[str, str]], bytes]:
+        """(status, headers, body) of an answer; errors carry a JSON body, a HEAD answer their headers only."""
+        status, message, extra = answer
         headers = [*self.headers, *extra]
         if message is None:
-            body = b""
-        else:
-            error: dict = {"status": status, "message": message}
-            for name, value in extra:
-                if name == "Retry-After":
-                    error["retry_after"] = int(value)
-            body = json.dumps({"error": error}).encode()
-            headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-        # a HEAD answer carries the headers of the error only
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+            return status, headers, b""
+        error: dict = {"status": status, "message": message}
+        for name, value in extra:
+            if name == "Retry-After":
+                error["retry_after"] = int(value)
+        body = json.dumps({"error": error}).encode()
+        headers += [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        return status, headers, b"" if environ.get("REQUEST_METHOD") == "HEAD" else body
 
-    def answer(self, environ: dict, token: str) -> tuple[int, str | None, list[tuple[str, str]]]:
-        """(status, error message or None, extra headers) for one beacon request."""
+    def answer_all(self, requests: list[tuple[dict, str]]) -> list[Answer]:
+        """Answer each (environ, token) beacon; those that pass their checks are stored together."""
+        answers: list[Answer | None] = [None] * len(requests)
+        with self._app_context():
+            try:
+                # a driver connection of its own, without an ORM session: nothing here needs one
+                with driver_connection() as connection:
+                    self._answer_on(connection, requests, answers)
+            except Exception:
+                log.exception("beacon for link failed")
+        return [SERVER_ERROR if answer is None else answer for answer in answers]
+
+    def _answer_on(self, connection: PoolProxiedConnection, requests, answers: list[Answer | None]) -> None:
+        checked: dict[int, PageTimes] = {}
+        for index, (environ, token) in enumerate(requests):
+            answer = self._refuse(environ, token)
+            if answer is not None:
+                answers[index] = answer
+                continue
+            received = read(environ)
+            result = self._check(connection, token, received)
+            if isinstance(result, PageTimes) and any(t.visit_id == result.visit_id for t in checked.values()):
+                # a visit's second beacon in one group is clamped against the total its first one leaves
+                self._store(connection, checked, answers)
+                checked = {}
+                result = self._check(connection, token, received)
+            if isinstance(result, PageTimes):
+                checked[index] = result
+            else:
+                answers[index] = result
+        self._store(connection, checked, answers)
+
+    def _refuse(self, environ: dict, token: str) -> Answer | None:
+        """The answer for a beacon refused before any database work, else None."""
         if environ.get("REQUEST_METHOD") != "POST":
             return 405, "beacons are sent with POST", [("Allow", "POST")]
         if not service.TOKEN_PATTERN.fullmatch(token):
             # refused before counting, so made-up tokens cannot fill the rate-limit store
             return 404, "unknown link", []
-        with self._app_context():
-            wait = self._wait(environ.get("REMOTE_ADDR") or "", token)
-            if wait:
-                return 429, f"Too many beacons; wait {wait} seconds.", [("Retry-After", str(wait))]
-            try:
-                # a driver connection of its own, without an ORM session: nothing here needs one
-                with driver_connection() as connection:
-                    status, message = receive(connection, token, environ)
-            except Exception:
+        wait = self._wait(environ.get("REMOTE_ADDR") or "", token)
+        if wait:
+            return 429, f"Too many beacons; wait {wait} seconds.", [("Retry-After", str(wait))]
+        return None
+
+    @staticmethod
+    def _check(connection: PoolProxiedConnection, token: str, received: Received) -> PageTimes | Answer:
+        try:
+            result = check(connection, token, received)
+        except Exception:
+            log.exception("beacon for link failed")
+            # on PostgreSQL a failed statement spoils the transaction the next beacons read in
+            connection.rollback()
+            return SERVER_ERROR
+        return result if isinstance(result, PageTimes) else (*result, [])
+
+    @classmethod
+    def _store(cls, connection: PoolProxiedConnection, checked: dict[int, PageTimes], answers: list) -> None:
+        """Store the checked beacons in one transaction; if it fails, each alone, so one spoils no other."""
+        if not checked:
+            return
+        try:
+            service.store_page_times(connection, list(checked.values()))
+        except Exception:
+            if len(checked) == 1:
                 log.exception("beacon for link failed")
-                return 500, "Something went wrong on our side.", []
-            return status, message, []
+                answers[next(iter(checked))] = SERVER_ERROR
+                return
+            log.warning("a group of %d beacons failed; storing each alone", len(checked), exc_info=True)
+            for index, times in checked.items():
+                cls._store(connection, {index: times}, answers)
+            return
+        for index in checked:
+            answers[index] = STORED
 
     @contextmanager
     def _app_context(self) -> Iterator[None]:
@@ -117,8 +186,18 @@ class BeaconEndpoint:
         return max(1, math.ceil(reset - time.time()))
 
 
-def receive(connection: PoolProxiedConnection, token: str, environ: dict) -> tuple[int, str | None]:
-    """Check and store one beacon; (204, None) when stored, else the status and what was wrong."""
+@dataclass(frozen=True)
+class Received:
+    """What a beacon request brought: its report, or what was wrong with its body, and its visit cookie."""
+
+    report: Beacon | None
+    problem: str | None
+    too_large: bool
+    visitor_key: str | None
+
+
+def read(environ: dict) -> Received:
+    """Read a beacon request's body, refusing to read one whose declared length passes the limit."""
     length = environ.get("CONTENT_LENGTH") or ""
     too_large = length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES
     report, problem = None, None
@@ -127,8 +206,13 @@ def receive(connection: PoolProxiedConnection, token: str, environ: dict) -> tup
             report = parse_beacon(get_input_stream(environ).read(MAX_BODY_BYTES + 1))
         except BeaconError as exc:
             problem = str(exc)
-    visitor_key = parse_cookie(environ).get(VISIT_COOKIE)
-    target = service.beacon_target(connection, token, visitor_key, report.asset_id if report else 0)
+    return Received(report, problem, too_large, parse_cookie(environ).get(VISIT_COOKIE))
+
+
+def check(connection: PoolProxiedConnection, token: str, received: Received) -> PageTimes | tuple[int, str]:
+    """One beacon's page times, ready to store, else the status and what was wrong."""
+    report, problem, too_large = received.report, received.problem, received.too_large
+    target = service.beacon_target(connection, token, received.visitor_key, report.asset_id if report else 0)
     if target is None:
         return 404, "unknown link"
     if not target.live:
@@ -144,7 +228,7 @@ def receive(connection: PoolProxiedConnection, token: str, environ: dict) -> tup
     if target.require_email and not target.visit_has_email:
         return 403, "email required"
     try:
-        service.record_page_times(
+        return service.page_times(
             connection,
             target.visit_id,
             target.visit_started_at,
@@ -155,7 +239,6 @@ def receive(connection: PoolProxiedConnection, token: str, environ: dict) -> tup
         )
     except service.BeaconRejected as exc:
         return 400, str(exc)
-    return 204, None
 
 
 def init_app(app: Flask) -> None:

@@ -379,7 +379,16 @@ def beacon_target(
     )
 
 
-def record_page_times(
+@dataclass(frozen=True)
+class PageTimes:
+    """One beacon's page seconds, checked and clamped, ready to be stored."""
+
+    visit_id: int
+    rows: list[dict]
+    now: datetime
+
+
+def page_times(
     connection: PoolProxiedConnection,
     visit_id: int,
     visit_started_at: datetime,
@@ -388,20 +397,22 @@ def record_page_times(
     page_total: int,
     visit_total: float,
     now: datetime | None = None,
-) -> None:
-    """Store cumulative seconds per page; values only ever rise and are clamped to what time allows.
+) -> PageTimes:
+    """Cumulative seconds per page, clamped to what time allows; store them with store_page_times.
 
-    `connection` is a driver connection (hub.database.driver_connection), committed here. `visit_total` is the visit's stored total, so only the reported pages are read back. Raises
-    BeaconRejected for a page outside 1..page_total; nothing is stored then.
+    `connection` is a driver connection (hub.database.driver_connection). `visit_total` is the visit's
+    stored total, so only the reported pages are read back. Raises BeaconRejected for a page outside
+    1..page_total.
     """
     unknown = [page for page in pages if not 1 <= page <= page_total]
     if unknown:
         raise BeaconRejected(f"unknown page {unknown[0]}")
     now = now or utcnow()
-    cursor = connection.cursor()
     # fetched in one call: each row fetched alone lets another thread take the GIL and hand it back
     span = {"visit_id": visit_id, "asset_id": asset_id, "first": min(pages), "last": max(pages)}
-    stored = {page: seconds for page, seconds in _PAGE_SECONDS.all(cursor, span) if page in pages}
+    stored = {
+        page: seconds for page, seconds in _PAGE_SECONDS.all(connection.cursor(), span) if page in pages
+    }
     wall = max(0.0, (now - visit_started_at).total_seconds()) + SLACK_SECONDS
     budget = max(0.0, wall - (visit_total - sum(stored.values())))
     rows = []
@@ -419,7 +430,21 @@ def record_page_times(
             }
         )
         budget = max(0.0, budget - seconds)
+    return PageTimes(visit_id=visit_id, rows=rows, now=now)
+
+
+def store_page_times(connection: PoolProxiedConnection, checked: list[PageTimes]) -> None:
+    """Store the page times of several beacons in one transaction: one writer's turn, one commit.
+
+    Values only ever rise. Nothing is stored when any of them fails; the transaction is rolled back.
+    """
+    cursor = connection.cursor()
     with writing():
-        _PAGE_UPSERT.execute_many(cursor, rows)
-        _VISIT_TOTAL.execute(cursor, {"visit_id": visit_id, "now": now})
-        connection.commit()
+        try:
+            for times in checked:
+                _PAGE_UPSERT.execute_many(cursor, times.rows)
+                _VISIT_TOTAL.execute(cursor, {"visit_id": times.visit_id, "now": times.now})
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise

@@ -32,7 +32,7 @@ def _visit(share, pages: dict[int, float], asset=None, email: str | None = None)
     if email:
         viewer.set_viewer_email(visit, email)
     with driver_connection() as connection:
-        viewer.record_page_times(
+        times = viewer.page_times(
             connection,
             visit.id,
             visit.started_at,
@@ -41,6 +41,7 @@ def _visit(share, pages: dict[int, float], asset=None, email: str | None = None)
             page_total=3,
             visit_total=visit.total_seconds,
         )
+        viewer.store_page_times(connection, [times])
     return visit
 
 

@@ -89,17 +89,17 @@ def test_a_failing_database_answers_500_and_the_next_beacon_is_stored(client, op
 
     share, asset = opened
     url = f"/s/{share.token}/beacon"
-    real = service.record_page_times
+    real = service.store_page_times
 
     def failing(*args, **kwargs):
         raise OSError("disk I/O error")
 
-    monkeypatch.setattr(service, "record_page_times", failing)
+    monkeypatch.setattr(service, "store_page_times", failing)
     response = client.post(url, json={"asset": asset.id, "pages": {"1": 2}})
     assert response.status_code == 500
     assert response.get_json()["error"]["status"] == 500
     assert "beacon for link failed" in caplog.text
-    monkeypatch.setattr(service, "record_page_times", real)
+    monkeypatch.setattr(service, "store_page_times", real)
     assert client.post(url, json={"asset": asset.id, "pages": {"1": 2}}).status_code == 204
     assert _views() == {(asset.id, 1): 2.0}
 

@@ -1,0 +1,168 @@
+"""Hub for gunicorn's asgi worker: `gunicorn -c gunicorn.conf.py` (production serving, docs/deploy.md).
+
+Beacons from open share viewers are most of a busy site's requests. Here they are read on the event
+loop and stored in groups by one thread per worker: the beacons that arrive while a group is being
+stored wait and go together in the next, so a group takes one writer's turn and one commit however
+many beacons it holds. Each beacon is answered once its group has committed. Every other request goes
+to the Flask app through a2wsgi's WSGI bridge, on a few threads per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from a2wsgi import WSGIMiddleware
+from a2wsgi.wsgi import build_environ
+from flask import Flask
+from werkzeug.wsgi import FileWrapper
+
+from hub import create_app as create_flask_app
+from hub.security import proxy_fix
+from hub.viewer.beacon import MAX_BODY_BYTES
+from hub.viewer.beacon_endpoint import PATH
+from hub.viewer.beacon_endpoint import SERVER_ERROR
+from hub.viewer.beacon_endpoint import Answer
+from hub.viewer.beacon_endpoint import BeaconEndpoint
+
+log = logging.getLogger(__name__)
+
+# beacons stored in one transaction at most: a group holds SQLite's writer lock for about 0.1 ms each
+MAX_GROUP = 200
+FILE_BLOCK = 256 * 1024
+
+
+def page_threads(config: dict) -> int:
+    """Threads per worker for pages: several only when requests wait on other servers.
+
+    Threads let a worker go on while a request waits for PostgreSQL or S3. On SQLite and local files
+    every request is CPU work, and threads only take turns on the interpreter lock (docs/performance.md).
+    """
+    if config["HUB_PAGE_THREADS"] > 0:
+        return config["HUB_PAGE_THREADS"]
+    remote_files = config["HUB_STORAGE"].startswith("s3://")
+    on_sqlite = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    return 4 if remote_files or not on_sqlite else 1
+
+
+class HubASGI:
+    """The ASGI application: beacons answered in groups, everything else by the Flask app."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.beacons = BeaconEndpoint(app, None)
+        self.pages = WSGIMiddleware(self._page, workers=page_threads(app.config))
+        # the client's address as the Flask app sees it, for the beacon rate limit
+        self.client_environ = proxy_fix(app, lambda environ, start_response: environ)
+        self.storer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacons")
+        self.waiting: list[tuple[dict, str, asyncio.Future]] = []
+        self.storing = False
+
+    async def __call__(self, scope: dict, receive, send) -> None:
+        if scope["type"] == "http":
+            token = self._beacon_token(scope)
+            if token is not None:
+                await self._beacon(scope, receive, send, token)
+                return
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        await self.pages(scope, receive, send)
+
+    def _page(self, environ: dict, start_response):
+        # a2wsgi offers no file wrapper, so files went out in werkzeug's 8 KiB blocks, each handed from
+        # the page's thread to the event loop: larger blocks made a 40 MB download 2.5 times faster
+        environ["wsgi.file_wrapper"] = large_blocks
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def _beacon_token(scope: dict) -> str | None:
+        path, root = scope["path"], scope.get("root_path") or ""
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        match = PATH.fullmatch(path)
+        return None if match is None else match.group(1)
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                # the group being stored finishes; its beacons are already answered or being answered
+                await asyncio.get_running_loop().run_in_executor(None, self.storer.shutdown)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _beacon(self, scope: dict, receive, send, token: str) -> None:
+        body = await receive_body(scope, receive)
+        environ = build_environ(scope, io.BytesIO(body))
+        # the body is whole: read it even when the client sent it chunked, without a length
+        environ["wsgi.input_terminated"] = True
+        environ = self.client_environ(environ, None)
+        loop = asyncio.get_running_loop()
+        answered = loop.create_future()
+        self.waiting.append((environ, token, answered))
+        if not self.storing:
+            self._store_next(loop)
+        status, headers, payload = self.beacons.response(environ, await answered)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+    def _store_next(self, loop: asyncio.AbstractEventLoop) -> None:
+        group, self.waiting = self.waiting[:MAX_GROUP], self.waiting[MAX_GROUP:]
+        self.storing = True
+        requests = [(environ, token) for environ, token, _ in group]
+        stored = loop.run_in_executor(self.storer, self.beacons.answer_all, requests)
+        stored.add_done_callback(partial(self._answer, loop, group))
+
+    def _answer(self, loop: asyncio.AbstractEventLoop, group: list, stored: asyncio.Future) -> None:
+        self.storing = False
+        try:
+            answers: list[Answer] = stored.result()
+        except Exception:
+            log.exception("a group of %d beacons failed", len(group))
+            answers = [SERVER_ERROR] * len(group)
+        for (_, _, answered), answer in zip(group, answers, strict=True):
+            # a client that went away has cancelled its future; its beacon is stored all the same
+            if not answered.done():
+                answered.set_result(answer)
+        if self.waiting:
+            self._store_next(loop)
+
+
+async def receive_body(scope: dict, receive) -> bytes:
+    """The request body, read no further than one byte past the beacon limit (answered 413 then)."""
+    for name, value in scope.get("headers") or ():
+        if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY_BYTES:
+            return b""
+    body = bytearray()
+    while len(body) <= MAX_BODY_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    return bytes(body[: MAX_BODY_BYTES + 1])
+
+
+def large_blocks(file, _block_size: int = 0) -> FileWrapper:
+    """wsgi.file_wrapper: a file sent in blocks of FILE_BLOCK bytes, whatever block size is asked for."""
+    return FileWrapper(file, FILE_BLOCK)
+
+
+def create_app() -> HubASGI:
+    """The ASGI application around `hub.create_app()`, configured from the HUB_* environment."""
+    return HubASGI(create_flask_app())
