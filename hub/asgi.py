@@ -1,10 +1,10 @@
 """Hub for gunicorn's asgi worker: `gunicorn -c gunicorn.conf.py` (production serving, docs/deploy.md).
 
 Beacons from open share viewers are most of a busy site's requests. Here they are read on the event
-loop and stored in groups by one thread per worker: the beacons that arrive while a group is being
-stored wait and go together in the next, so a group takes one writer's turn and one commit however
-many beacons it holds. Each beacon is answered once its group has committed. Every other request goes
-to the Flask app through a2wsgi's WSGI bridge, on a few threads per worker.
+loop and stored in groups by a thread per worker (a few on PostgreSQL): the beacons that arrive while
+a group is being stored wait and go together in the next, so a group takes one writer's turn and one
+commit however many beacons it holds. Each beacon is answered once its group has committed. Every other
+request goes to the Flask app through a2wsgi's WSGI bridge, on a few threads per worker.
 """
 
 from __future__ import annotations
@@ -36,16 +36,27 @@ FILE_BLOCK = 256 * 1024
 
 
 def page_threads(config: dict) -> int:
-    """Threads per worker for pages: several only when requests wait on other servers.
+    """Threads per worker for pages: two, or four when requests wait on other servers.
 
     Threads let a worker go on while a request waits for PostgreSQL or S3. On SQLite and local files
-    every request is CPU work, and threads only take turns on the interpreter lock (docs/performance.md).
+    every request is CPU work, but a second thread gives pages their share of the interpreter beside the
+    beacons' threads: under both loads at once it doubled searches per second (docs/performance.md).
     """
     if config["HUB_PAGE_THREADS"] > 0:
         return config["HUB_PAGE_THREADS"]
     remote_files = config["HUB_STORAGE"].startswith("s3://")
     on_sqlite = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-    return 4 if remote_files or not on_sqlite else 1
+    return 4 if remote_files or not on_sqlite else 2
+
+
+def beacon_threads(config: dict) -> int:
+    """Threads per worker that store beacon groups.
+
+    On SQLite one: its writers take turns anyway, and a group's reads are CPU work. On PostgreSQL a
+    group spends most of its time waiting for the database's answers, beacon by beacon, so several
+    groups are stored at once.
+    """
+    return 1 if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else 4
 
 
 class HubASGI:
@@ -57,9 +68,10 @@ class HubASGI:
         self.pages = WSGIMiddleware(self._page, workers=page_threads(app.config))
         # the client's address as the Flask app sees it, for the beacon rate limit
         self.client_environ = proxy_fix(app, lambda environ, start_response: environ)
-        self.storer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beacons")
+        self.storers = beacon_threads(app.config)
+        self.storer = ThreadPoolExecutor(max_workers=self.storers, thread_name_prefix="beacons")
         self.waiting: list[tuple[dict, str, asyncio.Future]] = []
-        self.storing = False
+        self.storing = 0
 
     async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] == "http":
@@ -106,7 +118,7 @@ class HubASGI:
         loop = asyncio.get_running_loop()
         answered = loop.create_future()
         self.waiting.append((environ, token, answered))
-        if not self.storing:
+        if self.storing < self.storers:
             self._store_next(loop)
         status, headers, payload = self.beacons.response(environ, await answered)
         await send(
@@ -122,13 +134,13 @@ class HubASGI:
 
     def _store_next(self, loop: asyncio.AbstractEventLoop) -> None:
         group, self.waiting = self.waiting[:MAX_GROUP], self.waiting[MAX_GROUP:]
-        self.storing = True
+        self.storing += 1
         requests = [(environ, token) for environ, token, _ in group]
         stored = loop.run_in_executor(self.storer, self.beacons.answer_all, requests)
         stored.add_done_callback(partial(self._answer, loop, group))
 
     def _answer(self, loop: asyncio.AbstractEventLoop, group: list, stored: asyncio.Future) -> None:
-        self.storing = False
+        self.storing -= 1
         try:
             answers: list[Answer] = stored.result()
         except Exception:
@@ -138,7 +150,7 @@ class HubASGI:
             # a client that went away has cancelled its future; its beacon is stored all the same
             if not answered.done():
                 answered.set_result(answer)
-        if self.waiting:
+        while self.waiting and self.storing < self.storers:
             self._store_next(loop)
 
 

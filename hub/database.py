@@ -40,6 +40,11 @@ def configure_engine(app: Flask) -> None:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if uri.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 30})
+    else:
+        # kept open for every thread of a worker (hub.asgi: pages, each with up to two, and beacon
+        # groups): with SQLAlchemy's 5, connections past the fifth were closed on return and opened
+        # again for the next request, and PostgreSQL's start-up of each took more CPU than the beacons
+        options.setdefault("pool_size", 12)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

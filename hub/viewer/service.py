@@ -439,11 +439,13 @@ def store_page_times(connection: PoolProxiedConnection, checked: list[PageTimes]
     Values only ever rise. Nothing is stored when any of them fails; the transaction is rolled back.
     """
     cursor = connection.cursor()
+    rows = [row for times in checked for row in times.rows]
+    totals = [{"visit_id": times.visit_id, "now": times.now} for times in checked]
     with writing():
         try:
-            for times in checked:
-                _PAGE_UPSERT.execute_many(cursor, times.rows)
-                _VISIT_TOTAL.execute(cursor, {"visit_id": times.visit_id, "now": times.now})
+            # two statements for the whole group: psycopg sends each executemany in one round trip
+            _PAGE_UPSERT.execute_many(cursor, rows)
+            _VISIT_TOTAL.execute_many(cursor, totals)
             connection.commit()
         except BaseException:
             connection.rollback()

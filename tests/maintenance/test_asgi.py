@@ -15,6 +15,7 @@ from sqlalchemy import select
 from hub import samples
 from hub.asgi import FILE_BLOCK
 from hub.asgi import HubASGI
+from hub.asgi import beacon_threads
 from hub.asgi import page_threads
 from hub.extensions import db
 from hub.models import AssetType
@@ -221,13 +222,13 @@ def test_lifespan_starts_and_stops(app):
 @pytest.mark.parametrize(
     ("config", "threads"),
     [
-        ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/hub/hub.db", "HUB_STORAGE": "/srv/hub/files"}, 1),
+        ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/hub/hub.db", "HUB_STORAGE": "/srv/hub/files"}, 2),
         ({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://hub@db/hub", "HUB_STORAGE": "/srv/files"}, 4),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/hub/hub.db", "HUB_STORAGE": "s3://hub-files/prod"}, 4),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///hub.db", "HUB_STORAGE": "/f", "HUB_PAGE_THREADS": 8}, 8),
     ],
 )
-def test_pages_get_threads_only_when_requests_wait_on_other_servers(config, threads):
+def test_pages_get_more_threads_when_requests_wait_on_other_servers(config, threads):
     assert page_threads({"HUB_PAGE_THREADS": 0, **config}) == threads
 
 
@@ -264,3 +265,16 @@ def test_uploads_and_downloads_pass_the_bridge_whole_and_in_large_blocks(app, us
     assert downloaded.headers["X-Content-Type-Options"] == "nosniff"
     # werkzeug's own 8 KiB blocks would take about 400 hand-overs from the page thread to the loop
     assert len(body_sizes) <= len(pdf) // FILE_BLOCK + 3
+
+
+def test_beacon_groups_are_stored_one_at_a_time_on_sqlite_and_several_at_once_elsewhere():
+    assert beacon_threads({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/hub/hub.db"}) == 1
+    assert beacon_threads({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://hub@db/hub"}) == 4
+
+
+def test_postgresql_keeps_a_connection_open_for_every_thread_of_a_worker(app_config):
+    from hub import create_app
+
+    config = {**app_config, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://hub@db.invalid/hub"}
+    options = create_app(config).config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_size"] >= 2 * 4 + 4
