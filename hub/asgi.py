@@ -54,7 +54,8 @@ def beacon_threads(config: dict) -> int:
 
     On SQLite one: its writers take turns anyway, and a group's reads are CPU work. On PostgreSQL a
     group spends most of its time waiting for the database's answers, beacon by beacon, so several
-    groups are stored at once.
+    groups are stored at once. Two of them may then hold beacons of one visit, as two workers may; its
+    total is still summed in the database, inside each write.
     """
     return 1 if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else 4
 
