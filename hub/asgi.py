@@ -14,10 +14,12 @@ import io
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from typing import NamedTuple
 
 from a2wsgi import WSGIMiddleware
 from a2wsgi.wsgi import build_environ
 from flask import Flask
+from werkzeug.http import parse_cookie
 from werkzeug.wsgi import FileWrapper
 
 from hub import create_app as create_flask_app
@@ -27,6 +29,7 @@ from hub.viewer.beacon_endpoint import PATH
 from hub.viewer.beacon_endpoint import SERVER_ERROR
 from hub.viewer.beacon_endpoint import Answer
 from hub.viewer.beacon_endpoint import BeaconEndpoint
+from hub.viewer.views import VISIT_COOKIE
 
 log = logging.getLogger(__name__)
 
@@ -54,25 +57,37 @@ def beacon_threads(config: dict) -> int:
 
     On SQLite one: its writers take turns anyway, and a group's reads are CPU work. On PostgreSQL a
     group spends most of its time waiting for the database's answers, beacon by beacon, so several
-    groups are stored at once. Two of them may then hold beacons of one visit, as two workers may; its
-    total is still summed in the database, inside each write.
+    groups are stored at once, each visit in one of them at a time.
     """
     return 1 if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else 4
+
+
+class Waiting(NamedTuple):
+    """A beacon read and waiting for its group to be stored."""
+
+    environ: dict
+    token: str
+    # (link token, visit cookie): the beacons of one visit
+    visit: tuple[str, str | None]
+    answered: asyncio.Future
 
 
 class HubASGI:
     """The ASGI application: beacons answered in groups, everything else by the Flask app."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, storers: int | None = None) -> None:
+        """`storers`: how many groups are stored at once; by default beacon_threads' choice."""
         self.app = app
         self.beacons = BeaconEndpoint(app, None)
         self.pages = WSGIMiddleware(self._page, workers=page_threads(app.config))
         # the client's address as the Flask app sees it, for the beacon rate limit
         self.client_environ = proxy_fix(app, lambda environ, start_response: environ)
-        self.storers = beacon_threads(app.config)
+        self.storers = storers or beacon_threads(app.config)
         self.storer = ThreadPoolExecutor(max_workers=self.storers, thread_name_prefix="beacons")
-        self.waiting: list[tuple[dict, str, asyncio.Future]] = []
+        self.waiting: list[Waiting] = []
         self.storing = 0
+        # the visits with beacons in a group being stored: their next beacons wait for the next group
+        self.visits_storing: set[tuple[str, str | None]] = set()
 
     async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] == "http":
@@ -117,8 +132,9 @@ class HubASGI:
         environ["wsgi.input_terminated"] = True
         environ = self.client_environ(environ, None)
         loop = asyncio.get_running_loop()
+        visit = (token, parse_cookie(environ).get(VISIT_COOKIE))
         answered = loop.create_future()
-        self.waiting.append((environ, token, answered))
+        self.waiting.append(Waiting(environ, token, visit, answered))
         if self.storing < self.storers:
             self._store_next(loop)
         status, headers, payload = self.beacons.response(environ, await answered)
@@ -133,26 +149,40 @@ class HubASGI:
         )
         await send({"type": "http.response.body", "body": payload})
 
-    def _store_next(self, loop: asyncio.AbstractEventLoop) -> None:
-        group, self.waiting = self.waiting[:MAX_GROUP], self.waiting[MAX_GROUP:]
+    def _store_next(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Start storing the next group; False when every waiting beacon's visit is being stored."""
+        # a visit's beacons go one group at a time, so each is clamped against the seconds stored before
+        group, held = [], []
+        for waiting in self.waiting:
+            free = len(group) < MAX_GROUP and waiting.visit not in self.visits_storing
+            (group if free else held).append(waiting)
+        if not group:
+            return False
+        self.waiting = held
         self.storing += 1
-        requests = [(environ, token) for environ, token, _ in group]
+        visits = {waiting.visit for waiting in group}
+        self.visits_storing |= visits
+        requests = [(waiting.environ, waiting.token) for waiting in group]
         stored = loop.run_in_executor(self.storer, self.beacons.answer_all, requests)
-        stored.add_done_callback(partial(self._answer, loop, group))
+        stored.add_done_callback(partial(self._answer, loop, group, visits))
+        return True
 
-    def _answer(self, loop: asyncio.AbstractEventLoop, group: list, stored: asyncio.Future) -> None:
+    def _answer(
+        self, loop: asyncio.AbstractEventLoop, group: list, visits: set, stored: asyncio.Future
+    ) -> None:
         self.storing -= 1
+        self.visits_storing -= visits
         try:
             answers: list[Answer] = stored.result()
         except Exception:
             log.exception("a group of %d beacons failed", len(group))
             answers = [SERVER_ERROR] * len(group)
-        for (_, _, answered), answer in zip(group, answers, strict=True):
+        for waiting, answer in zip(group, answers, strict=True):
             # a client that went away has cancelled its future; its beacon is stored all the same
-            if not answered.done():
-                answered.set_result(answer)
-        while self.waiting and self.storing < self.storers:
-            self._store_next(loop)
+            if not waiting.answered.done():
+                waiting.answered.set_result(answer)
+        while self.waiting and self.storing < self.storers and self._store_next(loop):
+            pass
 
 
 async def receive_body(scope: dict, receive) -> bytes:
