@@ -57,7 +57,7 @@ def beacon_threads(config: dict) -> int:
 
     On SQLite one: its writers take turns anyway, and a group's reads are CPU work. On PostgreSQL a
     group spends most of its time waiting for the database's answers, beacon by beacon, so several
-    groups are stored at once, each visit in one of them at a time.
+    groups are stored at once.
     """
     return 1 if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else 4
 
@@ -86,7 +86,7 @@ class HubASGI:
         self.storer = ThreadPoolExecutor(max_workers=self.storers, thread_name_prefix="beacons")
         self.waiting: list[Waiting] = []
         self.storing = 0
-        # the visits with beacons in a group being stored: their next beacons wait for the next group
+        # the visits with a beacon in a group being stored: their next beacons wait for a later group
         self.visits_storing: set[tuple[str, str | None]] = set()
 
     async def __call__(self, scope: dict, receive, send) -> None:
@@ -151,17 +151,19 @@ class HubASGI:
 
     def _store_next(self, loop: asyncio.AbstractEventLoop) -> bool:
         """Start storing the next group; False when every waiting beacon's visit is being stored."""
-        # a visit's beacons go one group at a time, so each is clamped against the seconds stored before
-        group, held = [], []
+        # one beacon per visit in the groups being stored, so each is clamped against the seconds before it
+        group, held, visits = [], [], set()
         for waiting in self.waiting:
-            free = len(group) < MAX_GROUP and waiting.visit not in self.visits_storing
-            (group if free else held).append(waiting)
+            if len(group) < MAX_GROUP and waiting.visit not in self.visits_storing:
+                group.append(waiting)
+                visits.add(waiting.visit)
+                self.visits_storing.add(waiting.visit)
+            else:
+                held.append(waiting)
         if not group:
             return False
         self.waiting = held
         self.storing += 1
-        visits = {waiting.visit for waiting in group}
-        self.visits_storing |= visits
         requests = [(waiting.environ, waiting.token) for waiting in group]
         stored = loop.run_in_executor(self.storer, self.beacons.answer_all, requests)
         stored.add_done_callback(partial(self._answer, loop, group, visits))

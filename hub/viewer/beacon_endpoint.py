@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from http import HTTPStatus
 
 from flask import Flask
@@ -37,7 +36,6 @@ from hub.extensions import limiter
 from hub.security import default_headers
 from hub.viewer import service
 from hub.viewer.beacon import MAX_BODY_BYTES
-from hub.viewer.beacon import Beacon
 from hub.viewer.beacon import BeaconError
 from hub.viewer.beacon import parse_beacon
 from hub.viewer.service import PageTimes
@@ -88,7 +86,10 @@ class BeaconEndpoint:
         return status, headers, b"" if environ.get("REQUEST_METHOD") == "HEAD" else body
 
     def answer_all(self, requests: list[tuple[dict, str]]) -> list[Answer]:
-        """Answer each (environ, token) beacon; those that pass their checks are stored together."""
+        """Answer each (environ, token) beacon; those that pass their checks are stored together.
+
+        At most one beacon per visit: each is clamped against the seconds stored before the group.
+        """
         answers: list[Answer | None] = [None] * len(requests)
         with self._app_context():
             try:
@@ -103,20 +104,13 @@ class BeaconEndpoint:
         checked: dict[int, PageTimes] = {}
         for index, (environ, token) in enumerate(requests):
             answer = self._refuse(environ, token)
-            if answer is not None:
-                answers[index] = answer
-                continue
-            received = read(environ)
-            result = self._check(connection, token, received)
-            if isinstance(result, PageTimes) and any(t.visit_id == result.visit_id for t in checked.values()):
-                # a visit's second beacon in one group is clamped against the total its first one leaves
-                self._store(connection, checked, answers)
-                checked = {}
-                result = self._check(connection, token, received)
-            if isinstance(result, PageTimes):
-                checked[index] = result
-            else:
-                answers[index] = result
+            if answer is None:
+                result = self._check(connection, token, environ)
+                if isinstance(result, PageTimes):
+                    checked[index] = result
+                    continue
+                answer = result
+            answers[index] = answer
         self._store(connection, checked, answers)
 
     def _refuse(self, environ: dict, token: str) -> Answer | None:
@@ -132,9 +126,9 @@ class BeaconEndpoint:
         return None
 
     @staticmethod
-    def _check(connection: PoolProxiedConnection, token: str, received: Received) -> PageTimes | Answer:
+    def _check(connection: PoolProxiedConnection, token: str, environ: dict) -> PageTimes | Answer:
         try:
-            result = check(connection, token, received)
+            result = check(connection, token, environ)
         except Exception:
             log.exception("beacon for link failed")
             # on PostgreSQL a failed statement spoils the transaction the next beacons read in
@@ -186,18 +180,8 @@ class BeaconEndpoint:
         return max(1, math.ceil(reset - time.time()))
 
 
-@dataclass(frozen=True)
-class Received:
-    """What a beacon request brought: its report, or what was wrong with its body, and its visit cookie."""
-
-    report: Beacon | None
-    problem: str | None
-    too_large: bool
-    visitor_key: str | None
-
-
-def read(environ: dict) -> Received:
-    """Read a beacon request's body, refusing to read one whose declared length passes the limit."""
+def check(connection: PoolProxiedConnection, token: str, environ: dict) -> PageTimes | tuple[int, str]:
+    """One beacon's page times, ready to store, else the status and what was wrong."""
     length = environ.get("CONTENT_LENGTH") or ""
     too_large = length.isascii() and length.isdigit() and int(length) > MAX_BODY_BYTES
     report, problem = None, None
@@ -206,13 +190,8 @@ def read(environ: dict) -> Received:
             report = parse_beacon(get_input_stream(environ).read(MAX_BODY_BYTES + 1))
         except BeaconError as exc:
             problem = str(exc)
-    return Received(report, problem, too_large, parse_cookie(environ).get(VISIT_COOKIE))
-
-
-def check(connection: PoolProxiedConnection, token: str, received: Received) -> PageTimes | tuple[int, str]:
-    """One beacon's page times, ready to store, else the status and what was wrong."""
-    report, problem, too_large = received.report, received.problem, received.too_large
-    target = service.beacon_target(connection, token, received.visitor_key, report.asset_id if report else 0)
+    visitor_key = parse_cookie(environ).get(VISIT_COOKIE)
+    target = service.beacon_target(connection, token, visitor_key, report.asset_id if report else 0)
     if target is None:
         return 404, "unknown link"
     if not target.live:

@@ -131,8 +131,7 @@ def test_a_visits_beacons_are_clamped_against_each_other_however_groups_form(
     first = [beacon(share, asset, keys[0], {str(page): seconds}) for page, seconds in ((1, 25), (2, 30))]
     others = [beacon(share, asset, key, {"3": 1}) for key in keys[1:]]
     requests = [*first, *others, beacon(share, asset, keys[0], {"3": 30})]
-    # one storer (SQLite): the visit's second and third beacons share the next group; four (PostgreSQL):
-    # they wait until the group holding its first beacon is stored
+    # with one storer (SQLite) or four (PostgreSQL), the visit's later beacons wait for later groups
     started = time.monotonic()
     assert [r.status_code for r in send_all(app, requests, storers=storers)] == [204] * 5
     wall += time.monotonic() - started
